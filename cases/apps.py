@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "cases"
+    verbose_name = _("案卷")
+
+    def ready(self) -> None:
+        from . import audit_registry  # noqa: F401

@@ -1,0 +1,70 @@
+"""Filters of the case list (django-filter)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xian_enforcement.notices.choices import DeadlineStatus
+from xian_enforcement.notices.models import Deadline
+from xian_enforcement.org.models import Department, Officer
+from xian_enforcement.org.selectors import departments_visible_to
+
+from .choices import CaseStatus
+from .models import CaseCategory, CaseFile
+
+SORTS = {
+    "filed": ("filed_on", "id"),
+    "-filed": ("-filed_on", "-id"),
+    "closed": ("closed_on", "id"),
+    "-closed": ("-closed_on", "-id"),
+    "number": ("number", "id"),
+    "-number": ("-number", "-id"),
+    "amount": ("fine_amount", "id"),
+    "-amount": ("-fine_amount", "-id"),
+}
+
+
+class CaseFileFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
+    department = django_filters.ModelChoiceFilter(label=_("部门"), queryset=Department.objects.none())
+    category = django_filters.ModelChoiceFilter(label=_("类别"), queryset=CaseCategory.objects.filter(is_active=True))
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=CaseStatus.choices)
+    year = django_filters.NumberFilter(label=_("年度"))
+    handler = django_filters.ModelChoiceFilter(
+        label=_("承办人"), queryset=Officer.objects.none(), method="filter_handler"
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("移交自查逾期（REV-5）"), method="filter_overdue", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = CaseFile
+        fields = ["q", "department", "category", "status", "year", "handler", "overdue"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = departments_visible_to(user)
+        self.filters["department"].queryset = departments
+        self.filters["handler"].queryset = Officer.objects.filter(
+            department__in=departments, is_enforcement_officer=True
+        ).only("id", "name")
+        self.filters["year"].field.widget.attrs.update({"min": 2000, "max": timezone.localdate().year + 1})
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value) | Q(party_name__icontains=value))
+
+    def filter_handler(self, queryset, name, value):
+        co = CaseFile.co_handlers.through.objects.filter(officer_id=value.pk).values("casefile_id")
+        return queryset.filter(Q(main_handler_id=value.pk) | Q(pk__in=co))
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        overdue = Deadline.objects.filter(
+            kind="rev5_transfer", status=DeadlineStatus.OPEN, due_date__lt=timezone.localdate()
+        ).values("object_id")
+        return queryset.filter(pk__in=overdue)

@@ -1,0 +1,238 @@
+"""Case-file pages: list (filter, sort, paginate, export), detail with timeline, create, edit,
+transfer for self-review, attachments. Views are thin: a form or FilterSet, one selector or
+service, render or redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xian_enforcement.audit.services import EventType, audit_event_record
+from xian_enforcement.errors import DomainError
+from xian_enforcement.org.scoping import scope_for
+
+from . import selectors, services
+from .exports import case_list_workbook
+from .filters import SORTS, CaseFileFilter
+from .forms import AttachmentForm, CaseFileForm
+
+PAGE_SIZE = 50
+
+
+def _require_list_access(user) -> None:
+    if not selectors.can_list_cases(user):
+        raise PermissionDenied(_("您的角色无权查看案卷（案卷仅对执法、法制、司法局和县领导角色开放）。"))
+
+
+def _filtered(request):
+    _require_list_access(request.user)
+    qs = selectors.case_list_queryset(request.user)
+    filterset = CaseFileFilter(request.GET or None, queryset=qs, user=request.user)
+    sort = request.GET.get("sort", "-filed")
+    qs = filterset.qs.order_by(*SORTS.get(sort, SORTS["-filed"]))
+    return filterset, qs, sort
+
+
+def _active_filters(filterset) -> list[tuple[str, str, str]]:
+    """(label, value, param) of each active filter, for removable chips."""
+    chips = []
+    if not filterset.is_bound or not filterset.form.is_valid():
+        return chips
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, "", False):
+            continue
+        field = filterset.form.fields[name]
+        shown = value
+        if hasattr(field, "choices") and not hasattr(value, "pk"):
+            shown = dict(field.choices).get(value, value)
+        if value is True:
+            shown = _("是")
+        chips.append((field.label, str(shown), name))
+    return chips
+
+
+@login_required
+def case_list(request):
+    filterset, qs, sort = _filtered(request)
+    paginator = Paginator(qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/casefile_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "sort": sort,
+            "chips": _active_filters(filterset),
+            "can_create": selectors.can_create_case(request.user),
+        },
+    )
+
+
+@login_required
+def case_export(request):
+    filterset, qs, _sort = _filtered(request)
+    chips = _active_filters(filterset)
+    summary = "；".join(f"{label}：{value}" for label, value, _p in chips) or _("全部")
+    scope = scope_for(request.user)
+    title = _("行政执法案卷清单")
+    content = case_list_workbook(qs, title=title, filter_summary=summary)
+    audit_event_record(
+        event_type=EventType.EXPORT,
+        user=request.user,
+        obj=title,
+        detail={"filters": summary, "scope": sorted(scope.roles)},
+    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = selectors.case_file_for_user(request.user, pk)
+    from django.contrib.contenttypes.models import ContentType
+
+    from xian_enforcement.notices.models import Deadline
+
+    deadlines = Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(case), object_id=case.pk
+    ).prefetch_related("extensions")
+    return render(
+        request,
+        "cases/casefile_detail.html",
+        {
+            "case": case,
+            "co_handlers": case.co_handlers.all(),
+            "penalty_kinds": case.penalty_kinds.all(),
+            "attachments": case.attachments.select_related("uploaded_by"),
+            "deadlines": deadlines,
+            "can_edit": selectors.can_edit_case(request.user, case),
+            "attachment_form": AttachmentForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _apply_domain_error(form, exc: DomainError) -> None:
+    text = f"{exc.message}" + (f"（{exc.rule_id}）" if exc.rule_id and exc.rule_id not in exc.message else "")
+    if exc.field and exc.field in form.fields:
+        form.add_error(exc.field, text)
+    else:
+        form.add_error(None, text)
+
+
+@login_required
+def case_create(request):
+    scope = scope_for(request.user)
+    if not selectors.can_create_case(request.user):
+        raise PermissionDenied(_("只有本部门的法制机构人员或执法人员可以登记案卷。"))
+    from xian_enforcement.org.models import Department
+
+    department = Department.objects.get(pk=scope.department_id)
+    form = CaseFileForm(request.POST or None, department=department)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_file_create(
+                department=department,
+                data=form.service_data(),
+                co_handlers=list(form.cleaned_data["co_handlers"]),
+                penalty_kinds=list(form.cleaned_data["penalty_kinds"]),
+                created_by=request.user,
+            )
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("案卷 %(n)s 已登记。结案后请在 30 日内移交法制机构自查（REV-5）。") % {"n": case.number}
+            )
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/casefile_form.html", {"form": form, "department": department, "case": None})
+
+
+@login_required
+def case_edit(request, pk: int):
+    case = selectors.case_file_for_user(request.user, pk, write=True)
+    form = CaseFileForm(request.POST or None, instance=case, department=case.department)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_file_update(
+                case_file=case,
+                data=form.service_data(),
+                co_handlers=list(form.cleaned_data["co_handlers"]),
+                penalty_kinds=list(form.cleaned_data["penalty_kinds"]),
+            )
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("案卷已保存。"))
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/casefile_form.html", {"form": form, "department": case.department, "case": case})
+
+
+@login_required
+@require_POST
+def case_transfer(request, pk: int):
+    case = selectors.case_file_for_user(request.user, pk, write=True)
+    try:
+        services.case_file_transfer_for_review(case_file=case, by_user=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已移交法制机构自查（REV-5）。法制机构将在评查队列中看到该案卷。"))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk: int):
+    case = selectors.case_file_for_user(request.user, pk, write=True)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择要上传的文件。"))
+        return redirect("cases:detail", pk=case.pk)
+    upload = form.cleaned_data["file"]
+    try:
+        services.case_attachment_add(
+            case_file=case, upload=upload, uploaded_by=request.user, description=form.cleaned_data["description"]
+        )
+    except DomainError as exc:
+        status = 413 if upload.size > services.settings.ATTACHMENT_MAX_BYTES else 400
+        return render(request, "cases/attachment_error.html", {"case": case, "error": str(exc)}, status=status)
+    messages.success(request, _("附件已上传。"))
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#attachments")
+
+
+@login_required
+def attachment_download(request, pk: int):
+    attachment = selectors.attachment_for_user(request.user, pk)
+    audit_event_record(
+        event_type=EventType.DOWNLOAD, user=request.user, obj=attachment, detail={"attachment": attachment.pk}
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk: int):
+    attachment = selectors.attachment_for_user(request.user, pk, write=True)
+    case_pk = attachment.case_file_id
+    services.case_attachment_delete(attachment=attachment)
+    messages.success(request, _("附件已删除。"))
+    return redirect(reverse("cases:detail", args=[case_pk]) + "#attachments")

@@ -1,0 +1,57 @@
+"""Project-wide pytest fixtures: a county with two departments and one user per role."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PASSWORD, DepartmentFactory, OfficerFactory, RegionFactory, UserFactory, certified_officer
+from xian_enforcement.org.choices import DepartmentKind, Role
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def region():
+    return RegionFactory()
+
+
+@pytest.fixture
+def dept(region):
+    return DepartmentFactory(
+        region=region, name="隰县市场监督管理局", short_name="市场监管局", kind=DepartmentKind.COUNTY_DEPARTMENT
+    )
+
+
+@pytest.fixture
+def other_dept(region):
+    return DepartmentFactory(region=region, name="龙泉镇", short_name="龙泉镇", kind=DepartmentKind.TOWNSHIP)
+
+
+@pytest.fixture
+def bureau(region):
+    return DepartmentFactory(region=region, name="隰县司法局", short_name="司法局", kind=DepartmentKind.BUREAU)
+
+
+@pytest.fixture
+def users(dept, bureau, region):
+    """One user per role. Department roles are in ``dept``; bureau staff and the review group in
+    the bureau; leaders and administrators have a county profile with no department."""
+    people = {}
+    for role in (Role.HANDLER, Role.LEGAL_OFFICER, Role.LEGAL_HEAD, Role.UNIT_HEAD, Role.PARTY_MEMBER):
+        people[role.value] = certified_officer(dept, roles=[role.value], name=f"{role.label}甲").user
+    for role in (Role.BUREAU_STAFF, Role.REVIEW_GROUP):
+        people[role.value] = certified_officer(bureau, roles=[role.value], name=f"{role.label}乙").user
+    for role in (Role.LEADER, Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN):
+        user = UserFactory(roles=[role.value], username=f"u_{role.value}")
+        OfficerFactory(user=user, department=None, region=region, name=f"{role.label}丙", is_enforcement_officer=False)
+        people[role.value] = user
+    people["nobody"] = UserFactory(username="u_nobody")
+    return people

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StatisticsConfig(AppConfig):
+    """The app lives in ``stats/`` because a top-level package named ``statistics`` would shadow
+    Python's standard-library module (Django's SQLite backend imports it); its label stays
+    ``statistics`` so tables are ``statistics_*`` and URLs live under ``/statistics/``."""
+
+    name = "stats"
+    label = "statistics"
+    verbose_name = _("执法统计")

@@ -1,0 +1,32 @@
+"""Give every request an id and remember the client IP for audit rows."""
+
+from __future__ import annotations
+
+import uuid
+from contextvars import ContextVar
+
+_request_ctx: ContextVar[dict | None] = ContextVar("xian_request", default=None)
+
+
+def current_request_context() -> dict:
+    return _request_ctx.get() or {}
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = uuid.uuid4().hex
+        token = _request_ctx.set({"request_id": request.request_id, "ip": client_ip(request)})
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_ctx.reset(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+def client_ip(request) -> str | None:
+    # Behind the reverse proxy, REMOTE_ADDR is the proxy; the proxy must set X-Real-IP.
+    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")

@@ -1,0 +1,244 @@
+"""Deadlines and notifications: create, meet, extend, scan."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xian_enforcement.errors import DomainError
+
+from .choices import DeadlineStatus, NotificationKind
+from .models import Deadline, DeadlineExtension, Notification
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def deadline_open(
+    *,
+    subject,
+    kind: str,
+    rule_id: str,
+    title: str,
+    start_date: datetime.date,
+    days: int,
+    remind_days: list[int],
+    department=None,
+    assignee=None,
+    escalate_roles: list[str] | None = None,
+    url: str = "",
+) -> Deadline:
+    """Open (or re-open with new dates) the deadline of ``kind`` on ``subject``; idempotent."""
+    ct = ContentType.objects.get_for_model(subject)
+    due = start_date + datetime.timedelta(days=days)
+    deadline, created = Deadline.objects.select_for_update().get_or_create(
+        kind=kind,
+        content_type=ct,
+        object_id=subject.pk,
+        defaults={
+            "rule_id": rule_id,
+            "title": title,
+            "start_date": start_date,
+            "due_date": due,
+            "remind_days": remind_days,
+            "department": department,
+            "assignee": assignee,
+            "escalate_roles": escalate_roles or [],
+            "url": url,
+        },
+    )
+    if not created:
+        dates_changed = deadline.start_date != start_date or deadline.due_date != due
+        deadline.title, deadline.department, deadline.assignee, deadline.url = title, department, assignee, url
+        deadline.remind_days, deadline.escalate_roles = remind_days, escalate_roles or []
+        if dates_changed and deadline.status == DeadlineStatus.OPEN:
+            deadline.start_date, deadline.due_date, deadline.stage = start_date, due, 0
+    deadline.next_action_on = deadline.compute_next_action() if deadline.status == DeadlineStatus.OPEN else None
+    deadline.full_clean()
+    deadline.save()
+    return deadline
+
+
+def deadline_meet(*, subject, kind: str) -> int:
+    """Mark the open deadline of ``kind`` on ``subject`` met. Returns rows changed (0 or 1)."""
+    ct = ContentType.objects.get_for_model(subject)
+    return Deadline.objects.filter(kind=kind, content_type=ct, object_id=subject.pk, status=DeadlineStatus.OPEN).update(
+        status=DeadlineStatus.MET, met_at=timezone.now(), next_action_on=None
+    )
+
+
+def deadline_cancel(*, subject, kind: str) -> int:
+    ct = ContentType.objects.get_for_model(subject)
+    return Deadline.objects.filter(kind=kind, content_type=ct, object_id=subject.pk, status=DeadlineStatus.OPEN).update(
+        status=DeadlineStatus.CANCELLED, next_action_on=None
+    )
+
+
+@transaction.atomic
+def deadline_extend(*, deadline: Deadline, new_due_date: datetime.date, reason: str, granted_by) -> Deadline:
+    """Move a deadline later, keeping the old date in history."""
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if deadline.status != DeadlineStatus.OPEN:
+        raise DomainError(_("只能延长进行中的期限。"))
+    if new_due_date <= deadline.due_date:
+        raise DomainError(_("新的截止日必须晚于原截止日。"))
+    if not reason.strip():
+        raise DomainError(_("延长期限必须说明原因。"))
+    DeadlineExtension.objects.create(
+        deadline=deadline,
+        old_due_date=deadline.due_date,
+        new_due_date=new_due_date,
+        reason=reason,
+        granted_by=granted_by,
+    )
+    deadline.due_date = new_due_date
+    # Steps already taken stay taken, except an overdue notice that the extension undoes.
+    deadline.stage = min(deadline.stage, len(deadline.steps()) - 1)
+    deadline.next_action_on = deadline.compute_next_action()
+    deadline.save()
+    return deadline
+
+
+def notify(
+    *,
+    recipient,
+    title: str,
+    body: str = "",
+    url: str = "",
+    kind: str = NotificationKind.INFO,
+    rule_id: str = "",
+    deadline: Deadline | None = None,
+    dedupe_key: str,
+    email: bool = True,
+) -> Notification | None:
+    """Store a notification once per ``dedupe_key`` and e-mail it. Returns None if it existed."""
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient,
+                title=title,
+                body=body,
+                url=url,
+                kind=kind,
+                rule_id=rule_id,
+                deadline=deadline,
+                dedupe_key=dedupe_key,
+            )
+    except IntegrityError:
+        return None
+    if email and recipient.email:
+        try:
+            send_mail(title, f"{body}\n\n{url}".strip(), None, [recipient.email])
+        except Exception:  # mail server down: the inbox copy stands; no retry storm
+            logger.exception("e-mail for notification %s failed", notification.pk)
+        else:
+            Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    return notification
+
+
+def notification_mark_read(*, user, notification_id: int) -> int:
+    return Notification.objects.filter(pk=notification_id, recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notification_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def _recipients(deadline: Deadline, overdue: bool) -> list:
+    users = []
+    if deadline.assignee_id and deadline.assignee.is_active:
+        users.append(deadline.assignee)
+    if overdue and deadline.escalate_roles and deadline.department_id:
+        User = get_user_model()
+        users += list(
+            User.objects.filter(
+                is_active=True,
+                officer__department_id=deadline.department_id,
+                groups__name__in=deadline.escalate_roles,
+            ).distinct()
+        )
+    seen, unique = set(), []
+    for u in users:
+        if u.pk not in seen:
+            seen.add(u.pk)
+            unique.append(u)
+    return unique
+
+
+def deadline_scan(*, today: datetime.date | None = None, limit: int = 5000) -> int:
+    """Send every reminder and overdue notice that has come due. Safe to run twice, also
+    concurrently: each step is claimed with ``UPDATE … WHERE stage = <seen>`` and only the run
+    whose update changed the row sends it (healthchecks ``sendalerts``). Returns steps sent."""
+    today = today or timezone.localdate()
+    sent = 0
+    due_ids = list(
+        Deadline.objects.filter(status=DeadlineStatus.OPEN, next_action_on__lte=today)
+        .order_by("next_action_on", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for deadline_id in due_ids:
+        deadline = Deadline.objects.select_related("assignee").filter(pk=deadline_id).first()
+        if deadline is None or deadline.status != DeadlineStatus.OPEN:
+            continue
+        steps = deadline.steps()
+        # Skip to the latest step that has come due: a reminder is pointless once overdue.
+        step = deadline.stage
+        while step + 1 < len(steps) and steps[step + 1] <= today:
+            step += 1
+        if step >= len(steps) or steps[step] > today:
+            continue
+        new_stage = step + 1
+        next_on = steps[new_stage] if new_stage < len(steps) else None
+        claimed = Deadline.objects.filter(pk=deadline.pk, stage=deadline.stage, status=DeadlineStatus.OPEN).update(
+            stage=new_stage, next_action_on=next_on
+        )
+        if claimed != 1:
+            continue  # another run took this step
+        overdue = new_stage == len(steps)
+        _send_step(deadline, step, overdue, today)
+        sent += 1
+    return sent
+
+
+def _send_step(deadline: Deadline, step: int, overdue: bool, today: datetime.date) -> None:
+    left = (deadline.due_date - today).days
+    if overdue:
+        title = _("【逾期】%(title)s（%(rule)s，截止 %(due)s）") % {
+            "title": deadline.title,
+            "rule": deadline.rule_id,
+            "due": deadline.due_date.isoformat(),
+        }
+        kind = NotificationKind.OVERDUE
+    else:
+        title = _("【提醒】%(title)s：还剩 %(left)s 天（%(rule)s）") % {
+            "title": deadline.title,
+            "left": left,
+            "rule": deadline.rule_id,
+        }
+        kind = NotificationKind.REMINDER
+    body = _("起算日 %(start)s，期限 %(days)s 天，截止日 %(due)s。依据：%(rule)s。") % {
+        "start": deadline.start_date.isoformat(),
+        "days": (deadline.due_date - deadline.start_date).days,
+        "due": deadline.due_date.isoformat(),
+        "rule": deadline.rule_id,
+    }
+    for user in _recipients(deadline, overdue):
+        notify(
+            recipient=user,
+            title=title,
+            body=body,
+            url=deadline.url,
+            kind=kind,
+            rule_id=deadline.rule_id,
+            deadline=deadline,
+            dedupe_key=f"deadline:{deadline.pk}:{deadline.due_date.isoformat()}:{step}:{user.pk}",
+        )

@@ -1,0 +1,30 @@
+"""Template context every page needs: platform name, the user's unit and role, unread count."""
+
+from django.conf import settings
+
+from .choices import Role
+from .scoping import scope_for
+
+
+def platform(request):
+    user = getattr(request, "user", None)
+    ctx = {"PLATFORM_NAME": settings.PLATFORM_NAME}
+    if user is None or not user.is_authenticated:
+        return ctx
+    scope = scope_for(user)
+    officer = getattr(user, "officer", None) if hasattr(user, "officer") else None
+    ctx.update(
+        {
+            "xian_scope": scope,
+            "xian_officer": officer,
+            "xian_role_labels": [Role(r).label for r in Role.values if r in scope.roles],
+            "unread_count": _unread_count(user),
+        }
+    )
+    return ctx
+
+
+def _unread_count(user) -> int:
+    from xian_enforcement.notices.selectors import unread_count
+
+    return unread_count(user)

@@ -1,0 +1,22 @@
+"""Home-page panels. The core imports no domain app (architecture.md), so each domain app
+registers the panels it contributes in its ``AppConfig.ready``; the home view renders them in
+registration order. A panel is ``func(user, today) -> dict | None`` returning a template name and
+its context, or None when it has nothing to show this user."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+Panel = Callable[[object, datetime.date], dict | None]
+_PANELS: list[Panel] = []
+
+
+def register_home_panel(func: Panel) -> Panel:
+    if func not in _PANELS:
+        _PANELS.append(func)
+    return func
+
+
+def panels_for(user, today: datetime.date) -> list[dict]:
+    return [p for p in (panel(user, today) for panel in _PANELS) if p]

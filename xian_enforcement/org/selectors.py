@@ -1,0 +1,46 @@
+"""Reads of organisation data, limited to what the user may see."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from .choices import CertificateStatus, DepartmentKind
+from .models import Certificate, Department, Officer
+from .scoping import scope_for
+
+
+def departments_visible_to(user) -> QuerySet[Department]:
+    """County-wide roles see their county's departments; others their own department."""
+    scope = scope_for(user)
+    qs = Department.objects.select_related("region")
+    if scope.is_county_wide:
+        return qs.filter(region_id=scope.region_id)
+    if scope.department_id is not None and (scope.reads_department or scope.is_handler):
+        return qs.filter(pk=scope.department_id)
+    return qs.none()
+
+
+def enforcement_departments(region_id: int) -> QuerySet[Department]:
+    """Departments that file case files (not the county government itself)."""
+    return Department.objects.filter(region_id=region_id).exclude(kind=DepartmentKind.GOVERNMENT)
+
+
+def valid_certificate_exists(day: datetime.date | None = None) -> Exists:
+    day = day or timezone.localdate()
+    return Exists(
+        Certificate.objects.filter(
+            officer_id=OuterRef("pk"), status=CertificateStatus.ACTIVE, valid_from__lte=day, valid_to__gte=day
+        )
+    )
+
+
+def assignable_officers(department_id: int | None, day: datetime.date | None = None) -> QuerySet[Officer]:
+    """Officers of a department who hold a valid certificate on ``day``: only they can be
+    assigned as handlers (REV-13 veto "无执法资格")."""
+    qs = Officer.objects.filter(is_enforcement_officer=True).annotate(certified=valid_certificate_exists(day))
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    return qs.filter(certified=True).order_by("name", "id")

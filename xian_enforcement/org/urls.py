@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "org"
+urlpatterns = [
+    path("officers/<int:pk>/", views.officer_detail, name="officer_detail"),
+]

@@ -1,0 +1,43 @@
+"""Home page (a to-do list per role) and officer pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xian_enforcement.notices.selectors import todo_for
+from xian_enforcement.org.scoping import scope_for
+
+from .home import panels_for
+from .models import Officer
+from .selectors import departments_visible_to
+
+
+@login_required
+def home(request):
+    """What needs my action now (overdue and due soon, each with its rule), and my department's
+    figures."""
+    today = timezone.localdate()
+    scope = scope_for(request.user)
+    todo = todo_for(request.user, today)
+    return render(
+        request,
+        "org/home.html",
+        {"todo": todo, "panels": panels_for(request.user, today), "today": today, "scope": scope},
+    )
+
+
+@login_required
+def officer_detail(request, pk: int):
+    officer = (
+        Officer.objects.select_related("department", "unit", "region")
+        .prefetch_related("certificates__status_changes")
+        .filter(pk=pk, department__in=departments_visible_to(request.user))
+        .first()
+    )
+    if officer is None:
+        raise Http404(_("没有找到该人员，或不在您的管辖范围内。"))
+    return render(request, "org/officer_detail.html", {"officer": officer})
