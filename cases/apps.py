@@ -7,4 +7,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("案卷")
 
     def ready(self) -> None:
-        from . import audit_registry  # noqa: F401
+        from xian_enforcement.org.home import register_home_panel
+
+        from . import audit_registry  # noqa: F401  (registers models with auditlog)
+        from .home import case_figures_panel
+
+        register_home_panel(case_figures_panel)

@@ -53,6 +53,13 @@ class CaseFileFilter(django_filters.FilterSet):
             department__in=departments, is_enforcement_officer=True
         ).only("id", "name")
         self.filters["year"].field.widget.attrs.update({"min": 2000, "max": timezone.localdate().year + 1})
+        for name, field in self.form.fields.items():
+            if name == "overdue":
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select form-select-sm"
+            else:
+                field.widget.attrs["class"] = "form-control form-control-sm"
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value) | Q(party_name__icontains=value))

@@ -31,6 +31,8 @@ class CaseFileForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    publicity_url = forms.URLField(label=_("公示链接"), required=False, assume_scheme="https")
+
     class Meta:
         model = CaseFile
         fields = [f for f in CASE_FIELDS if f != "year"]

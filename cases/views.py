@@ -41,8 +41,8 @@ def _filtered(request):
     return filterset, qs, sort
 
 
-def _active_filters(filterset) -> list[tuple[str, str, str]]:
-    """(label, value, param) of each active filter, for removable chips."""
+def _active_filters(filterset, params) -> list[tuple[str, str, str]]:
+    """(label, value, query string without it) of each active filter, for removable chips."""
     chips = []
     if not filterset.is_bound or not filterset.form.is_valid():
         return chips
@@ -55,7 +55,10 @@ def _active_filters(filterset) -> list[tuple[str, str, str]]:
             shown = dict(field.choices).get(value, value)
         if value is True:
             shown = _("是")
-        chips.append((field.label, str(shown), name))
+        remaining = params.copy()
+        remaining.pop(name, None)
+        remaining.pop("page", None)
+        chips.append((field.label, str(shown), remaining.urlencode()))
     return chips
 
 
@@ -71,7 +74,7 @@ def case_list(request):
             "filter": filterset,
             "page": page,
             "sort": sort,
-            "chips": _active_filters(filterset),
+            "chips": _active_filters(filterset, request.GET),
             "can_create": selectors.can_create_case(request.user),
         },
     )
@@ -80,7 +83,7 @@ def case_list(request):
 @login_required
 def case_export(request):
     filterset, qs, _sort = _filtered(request)
-    chips = _active_filters(filterset)
+    chips = _active_filters(filterset, request.GET)
     summary = "；".join(f"{label}：{value}" for label, value, _p in chips) or _("全部")
     scope = scope_for(request.user)
     title = _("行政执法案卷清单")

@@ -1,0 +1,40 @@
+"""County leaders are read-only (security.md): every non-GET request is refused for a user whose
+only roles are read-only, except the personal actions below (signing out, the language switch,
+their own password and inbox)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from .scoping import scope_for
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+PERSONAL_URL_NAMES = {
+    "logout",
+    "set_language",
+    "password_change",
+    "notices:mark_read",
+    "notices:mark_all_read",
+}
+
+
+class ReadOnlyRoleMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in SAFE_METHODS:
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in PERSONAL_URL_NAMES:
+            return None
+        if scope_for(user).is_read_only:
+            raise PermissionDenied(_("县领导为只读角色，不能修改任何数据（security.md：访问控制）。"))
+        return None
