@@ -10,7 +10,7 @@ from typing import Any
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -187,7 +187,12 @@ def _case_file_write(
         already_assigned=already_assigned,
     )
     case.status = case.derived_status()
-    case.save()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as exc:
+        # Two writers passed validation at once; the unique constraint decides (no 500).
+        raise DomainError(_("本部门该年度已有相同案号的案卷。"), field="number") from exc
     case.co_handlers.set([o for o in co_handlers if o.pk != case.main_handler_id])
     case.penalty_kinds.set(penalty_kinds)
     _sync_rev5_deadline(case)

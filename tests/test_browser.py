@@ -12,7 +12,7 @@ from django.conf import settings
 
 from tests.factories import PASSWORD, CaseFileFactory, category
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 CHROMIUM_CANDIDATES = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"]

@@ -147,7 +147,7 @@ def test_oversized_upload_gets_413(client, users, dept, settings):
     assert not CaseAttachment.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_attachment_stored_under_server_name_and_deleted_with_row(client, users, dept):
     case = CaseFileFactory(department=dept)
     client.force_login(users["legal_officer"])

@@ -58,7 +58,11 @@ def deadline_open(
         dates_changed = deadline.start_date != start_date or deadline.due_date != due
         deadline.title, deadline.department, deadline.assignee, deadline.url = title, department, assignee, url
         deadline.remind_days, deadline.escalate_roles = remind_days, escalate_roles or []
-        if dates_changed and deadline.status == DeadlineStatus.OPEN:
+        if deadline.status == DeadlineStatus.CANCELLED:
+            # The rule applies again (e.g. a reopened case file is closed again): a fresh deadline.
+            deadline.status, deadline.met_at = DeadlineStatus.OPEN, None
+            deadline.start_date, deadline.due_date, deadline.stage = start_date, due, 0
+        elif dates_changed and deadline.status == DeadlineStatus.OPEN:
             deadline.start_date, deadline.due_date, deadline.stage = start_date, due, 0
     deadline.next_action_on = deadline.compute_next_action() if deadline.status == DeadlineStatus.OPEN else None
     deadline.full_clean()
