@@ -44,3 +44,22 @@ def assignable_officers(department_id: int | None, day: datetime.date | None = N
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     return qs.filter(certified=True).order_by("name", "id")
+
+
+def officers_visible_to(user) -> QuerySet[Officer]:
+    """Officers of the departments the user may see, with their current certificate status
+    annotated (one query for the page, whatever its size)."""
+    from django.db.models import OuterRef, Subquery
+
+    latest = Certificate.objects.filter(officer_id=OuterRef("pk")).order_by("-valid_to", "-id")
+    return (
+        Officer.objects.filter(department__in=departments_visible_to(user), is_enforcement_officer=True)
+        .select_related("department")
+        .annotate(
+            certified=valid_certificate_exists(),
+            cert_number=Subquery(latest.values("number")[:1]),
+            cert_status=Subquery(latest.values("status")[:1]),
+            cert_valid_to=Subquery(latest.values("valid_to")[:1]),
+        )
+        .order_by("department__order", "department_id", "name", "id")
+    )

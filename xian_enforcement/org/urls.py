@@ -4,5 +4,6 @@ from . import views
 
 app_name = "org"
 urlpatterns = [
+    path("officers/", views.officer_list, name="officer_list"),
     path("officers/<int:pk>/", views.officer_detail, name="officer_detail"),
 ]

@@ -1,0 +1,62 @@
+"""Officer register: scoped to the user's jurisdiction, certificate status shown, ID masked."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import certified_officer
+from xian_enforcement.org.services import certificate_change_status
+
+
+@pytest.mark.django_db
+def test_department_user_sees_only_own_officers(client, users, dept, other_dept):
+    mine = certified_officer(dept, name="本部门甲")
+    theirs = certified_officer(other_dept, name="外部门乙")
+    client.force_login(users["legal_officer"])
+    html = client.get(reverse("org:officer_list")).content.decode()
+    assert mine.name in html
+    assert theirs.name not in html
+    assert client.get(reverse("org:officer_detail", args=[theirs.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_suspended_certificate_shown_as_such(client, users, dept):
+    officer = certified_officer(dept, name="暂停丙")
+    certificate_change_status(certificate=officer.certificates.get(), to_status="suspended", reason="REV-8 三件不合格")
+    client.force_login(users["bureau_staff"])
+    html = client.get(reverse("org:officer_list") + "?q=暂停丙").content.decode()
+    assert "暂停" in html
+    assert "持证有效" not in html
+
+
+@pytest.mark.django_db
+def test_officer_detail_masks_id_number(client, users, dept):
+    officer = certified_officer(dept, id_number="141031198001015678")
+    client.force_login(users["legal_head"])
+    html = client.get(reverse("org:officer_detail", args=[officer.pk])).content.decode()
+    assert "141031198001015678" not in html
+    assert "141***********5678" in html
+
+
+@pytest.mark.django_db
+def test_admin_roles_refused(client, users):
+    client.force_login(users["secadmin"])
+    assert client.get(reverse("org:officer_list")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_officer_list_query_count_constant(client, users, dept):
+    client.force_login(users["bureau_staff"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("org:officer_list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    for _ in range(30):
+        certified_officer(dept)
+    assert count() == small
