@@ -76,6 +76,7 @@ def case_list(request):
             "sort": sort,
             "chips": _active_filters(filterset, request.GET),
             "can_create": selectors.can_create_case(request.user),
+            "can_import": scope_for(request.user).writes_department,
         },
     )
 

@@ -1,7 +1,27 @@
+"""The tolerance room's entry page: the circumstance catalogue of Art. 10–14 (TOL-10 … TOL-14),
+a reference for everyone logged in. Applications and decisions arrive with the tolerance issue."""
+
+from __future__ import annotations
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from . import catalogue
 
 
 @login_required
 def index(request):
-    return render(request, "tolerance/index.html", {})
+    query = request.GET.get("q", "").strip()[:50]
+    articles = catalogue.search(query)
+    return render(
+        request,
+        "tolerance/index.html",
+        {
+            "crumbs": [(_("容错纠错"), None)],
+            "articles": articles,
+            "all_articles": catalogue.ARTICLES,
+            "query": query,
+            "match_count": sum(len(a.items) for a in articles),
+        },
+    )

@@ -1,0 +1,813 @@
+"""Ledger (台账) import of case files from Excel, and the template workbook.
+
+The import is all-or-nothing (security.md "Input"): every row is parsed and checked, then every
+row is run through ``cases.services.case_file_create`` / ``case_file_update`` inside savepoints so
+that every rule of the services (stage order, REV-13 handlers, amounts ≥ 0, TOL-6 power item) is
+applied and each refusal is reported with its row number and column. The preview does this in a
+transaction that is rolled back; the confirmed import does it again and commits only when no row
+failed. The key of a row is (department, year, number): re-importing the same file changes
+nothing; rows that differ from what is stored are updated.
+
+The column names in the file are a file format, not interface text, so they are fixed Chinese
+strings (not translated): a workbook filled in on an English screen imports the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from xian_enforcement.audit.services import EventType, audit_event_record
+from xian_enforcement.errors import DomainError
+from xian_enforcement.org.models import Certificate, Department, Officer
+from xian_enforcement.org.selectors import assignable_officers
+
+from . import services
+from .choices import LitigationState, PartyKind, ReconsiderationState
+from .models import CaseCategory, CaseFile, PenaltyKind, PowerItem
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def max_rows() -> int:
+    """Rows per import (settings ``IMPORT_MAX_ROWS`` may override the default)."""
+    return getattr(settings, "IMPORT_MAX_ROWS", 5000)
+
+
+def max_bytes() -> int:
+    return getattr(settings, "IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+
+
+# Rows whose 案号 starts with this are the template's example and are skipped.
+EXAMPLE_PREFIX = "示例"
+
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+
+
+# --------------------------------------------------------------------------------------------
+# Generic machinery shared with the power-list import (cases.powerlist)
+# --------------------------------------------------------------------------------------------
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not xlsx, corrupt, empty, too large, wrong columns)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class CellError(Exception):
+    """One cell's value is not acceptable; the message is shown with the row and column."""
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    kind: str
+    required: bool = False
+    width: int = 14
+    help: str = ""
+    example: Any = None
+
+
+@dataclass
+class RowError:
+    row: int | None
+    column: str
+    message: str
+
+
+@dataclass
+class RowPlan:
+    """What one row will do: its key, the action and the arguments for the service."""
+
+    row: int
+    action: str
+    label: str
+    detail: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+    instance: Any = None
+
+
+@dataclass
+class ImportResult:
+    plans: list[RowPlan] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for p in self.plans if p.action == action)
+
+    @property
+    def created(self) -> int:
+        return self.count(CREATE)
+
+    @property
+    def updated(self) -> int:
+        return self.count(UPDATE)
+
+    @property
+    def unchanged(self) -> int:
+        return self.count(UNCHANGED)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportRejected(Exception):
+    """The confirmed import was refused: nothing was saved. ``result`` holds every error."""
+
+    def __init__(self, result: ImportResult):
+        super().__init__(f"{len(result.errors)} errors")
+        self.result = result
+
+
+@dataclass
+class Table:
+    columns: dict[str, int]
+    rows: list[tuple[int, dict[str, Any]]]
+
+
+def _norm_header(value: Any) -> str:
+    text = re.sub(r"\s+", "", str(value or ""))
+    text = text.rstrip("*＊")
+    return re.sub(r"[（(]元[）)]$", "", text)
+
+
+def read_table(content: bytes, *, columns: list[Column]) -> Table:
+    """Read the first sheet of an xlsx workbook into rows keyed by column header.
+
+    The header row is the first of the top five rows that holds every required column (so an
+    export with a title row can be imported again). Blank rows are skipped; row numbers are the
+    sheet's own. Raises ``ImportFileError`` with a message for the user."""
+    limit, size_limit = max_rows(), max_bytes()
+    if not content:
+        raise ImportFileError(_("上传的文件是空的，请选择填写好的 Excel 台账文件（.xlsx）。"))
+    if len(content) > size_limit:
+        raise ImportFileError(
+            _("文件过大（%(size)s 字节），上限 %(max)s 字节。请拆分后分批导入。")
+            % {"size": len(content), "max": size_limit}
+        )
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        raise ImportFileError(
+            _(
+                "无法读取该文件：只接受 Excel 2007 及以上版本的 .xlsx 文件。若是 .xls 或 .csv，请在 Excel 中“另存为” .xlsx 后再上传。"
+            )
+        )
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged package
+        raise ImportFileError(
+            _("文件已损坏或不是有效的 Excel 工作簿（.xlsx），无法读取。请用 Excel 打开检查后重新保存。")
+        )
+    try:
+        if not wb.worksheets:
+            raise ImportFileError(_("工作簿中没有工作表。"))
+        ws = wb.worksheets[0]
+        required = [c.header for c in columns if c.required]
+        header_map: dict[str, int] | None = None
+        rows: list[tuple[int, dict[str, Any]]] = []
+        try:
+            iterator = ws.iter_rows(values_only=True)
+            for row_number, values in enumerate(iterator, start=1):
+                if header_map is None:
+                    names = {_norm_header(v): i for i, v in enumerate(values) if _norm_header(v)}
+                    if all(h in names for h in required):
+                        header_map = names
+                        continue
+                    if row_number >= 5:
+                        break
+                    continue
+                if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                    continue
+                if len(rows) >= limit:
+                    raise ImportFileError(_("文件超过 %(max)s 行数据，请拆分为多个文件分批导入。") % {"max": limit})
+                record = {h: (values[i] if i < len(values) else None) for h, i in header_map.items()}
+                rows.append((row_number, record))
+        except ImportFileError:
+            raise
+        except Exception:
+            raise ImportFileError(_("文件已损坏或不是有效的 Excel 工作簿（.xlsx），无法读取。"))
+    finally:
+        wb.close()
+    if header_map is None:
+        raise ImportFileError(
+            _("没有找到表头行：第一个工作表的前 5 行中须有列“%(cols)s”。请使用下载的模板填写。")
+            % {"cols": "、".join(required)}
+        )
+    if not rows:
+        raise ImportFileError(_("文件中没有数据行：请在表头下方逐行填写后再上传。"))
+    return Table(columns=header_map, rows=rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Cell converters: each returns a Python value or raises CellError with a Chinese reason.
+# --------------------------------------------------------------------------------------------
+
+
+def to_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+]
+
+
+def to_date(value: Any) -> datetime.date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A date typed into a cell formatted as a number: Excel's serial day number (2000–2099).
+        if 36526 <= value < 73051:
+            result = from_excel(value)
+            return result.date() if isinstance(result, datetime.datetime) else result
+        raise CellError(_("不是有效的日期"))
+    text = str(value).strip().split(" ")[0]
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return datetime.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                break
+    raise CellError(_("“%(v)s”不是有效的日期，请填写 Excel 日期或 YYYY-MM-DD 格式的文本") % {"v": text[:40]})
+
+
+def to_amount(value: Any) -> Decimal:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Decimal("0.00")
+    if isinstance(value, bool):
+        raise CellError(_("金额须为数字"))
+    text = value if isinstance(value, str) else str(value)
+    text = re.sub(r"[,，¥￥元\s]", "", text)
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise CellError(_("“%(v)s”不是有效的金额，请填写数字（单位：元）") % {"v": str(value)[:40]})
+    if not amount.is_finite():
+        raise CellError(_("金额须为数字"))
+    if amount < 0:
+        raise CellError(_("金额不能为负数"))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise CellError(_("金额最多保留两位小数"))
+    if amount >= Decimal("1000000000000"):
+        raise CellError(_("金额过大"))
+    return amount.quantize(Decimal("0.01"))
+
+
+def to_int(value: Any, *, low: int, high: int) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = int(Decimal(str(value).strip()))
+        if Decimal(str(value).strip()) != number:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        raise CellError(_("“%(v)s”不是整数") % {"v": str(value)[:40]})
+    if not low <= number <= high:
+        raise CellError(_("须在 %(low)s 至 %(high)s 之间") % {"low": low, "high": high})
+    return number
+
+
+_YES = {"是", "y", "yes", "true", "1", "有"}
+_NO = {"否", "n", "no", "false", "0", "无"}
+
+
+def to_bool(value: Any, *, default: bool = False) -> bool:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if isinstance(value, bool):
+        return value
+    text = to_text(value).lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise CellError(_("“%(v)s”无效，请填写“是”或“否”") % {"v": text[:20]})
+
+
+def split_list(value: Any) -> list[str]:
+    text = to_text(value)
+    return [part for part in re.split(r"[、,，;；\s]+", text) if part]
+
+
+def choice_lookup(choices) -> dict[str, str]:
+    """Map the Chinese label (and its short form before “（”), the current language's label and
+    the stored value of each choice to the value."""
+    mapping: dict[str, str] = {}
+    for value, label in choices.choices:
+        mapping[value] = value
+        mapping[str(label)] = value
+    with translation.override("zh-hans"):
+        for value, label in choices.choices:
+            mapping[str(label)] = value
+            mapping[str(label).split("（")[0]] = value
+    return mapping
+
+
+def to_choice(value: Any, mapping: dict[str, str], *, default: str) -> str:
+    text = to_text(value)
+    if not text:
+        return default
+    if text in mapping:
+        return mapping[text]
+    with translation.override("zh-hans"):
+        allowed = "、".join(dict.fromkeys(k for k in mapping if re.search(r"[\u4e00-\u9fff]", k) and "（" not in k))
+    raise CellError(_("“%(v)s”无效，可选值：%(allowed)s") % {"v": text[:40], "allowed": allowed})
+
+
+def domain_error_text(exc: DomainError) -> str:
+    text = str(exc.message)
+    if exc.rule_id and exc.rule_id not in text:
+        text += f"（{exc.rule_id}）"
+    return text
+
+
+def apply_rows(plans: Iterable[RowPlan], write: Callable[[RowPlan], None], column_of: Callable[[str | None], str]):
+    """Run ``write`` for every row that changes something, each in its own savepoint, and return
+    the errors (with row numbers) of the rows the services refused."""
+    errors: list[RowError] = []
+    for plan in plans:
+        if plan.action == UNCHANGED:
+            continue
+        try:
+            with transaction.atomic():
+                write(plan)
+        except DomainError as exc:
+            errors.append(RowError(plan.row, column_of(exc.field), domain_error_text(exc)))
+        except IntegrityError:
+            errors.append(
+                RowError(plan.row, column_of(None), _("与已保存的数据冲突（可能刚被他人录入），请重新上传。"))
+            )
+    return errors
+
+
+def dry_run(plans: list[RowPlan], write, column_of) -> list[RowError]:
+    """Apply every row and roll everything back: the preview sees exactly what the services
+    would refuse, and nothing is saved."""
+    with transaction.atomic():
+        errors = apply_rows(plans, write, column_of)
+        transaction.set_rollback(True)
+    return errors
+
+
+# --------------------------------------------------------------------------------------------
+# The ledger's columns
+# --------------------------------------------------------------------------------------------
+
+STAGE_HELP = "各环节日期不得早于前一环节（立案→调查终结→决定→送达→执行→结案→归档）。"
+
+LEDGER_COLUMNS: list[Column] = [
+    Column(
+        "案号", "number", "text", True, 24, "本部门同一年度内唯一；与年度一起作为导入的识别键。", "隰市监罚〔2026〕1号"
+    ),
+    Column("年度", "year", "year", False, 8, "四位数年份；不填则取立案日期所在年度。", 2026),
+    Column("类别", "category", "category", True, 10, "案件类别名称。", "行政处罚"),
+    Column("职权编码", "power_item", "power", False, 16, "本部门权力清单中的职权编码（TOL-6）。", "XZCF-0001"),
+    Column("案由", "title", "text", True, 36, "案件名称或案由。", "某商户销售过期食品案"),
+    Column("相对人类型", "party_kind", "party_kind", False, 14, "不填为“自然人”。", "法人或其他组织"),
+    Column("相对人", "party_name", "text", True, 20, "当事人姓名或单位名称（个人信息）。", "隰县某某超市"),
+    Column("主办人执法证号", "main_handler", "officer", True, 18, "本部门持有效执法证人员的证号（REV-13）。", ""),
+    Column(
+        "协办人执法证号",
+        "co_handlers",
+        "officers",
+        False,
+        22,
+        "一个或多个证号，用“、”或“,”分隔；主办人与协办人合计不少于 2 人（REV-13）。",
+        "",
+    ),
+    Column(
+        "立案日期",
+        "filed_on",
+        "date",
+        True,
+        12,
+        "Excel 日期或 YYYY-MM-DD 文本。" + STAGE_HELP,
+        datetime.date(2026, 3, 2),
+    ),
+    Column("调查终结日期", "investigated_on", "date", False, 12, STAGE_HELP, datetime.date(2026, 3, 20)),
+    Column("决定日期", "decided_on", "date", False, 12, STAGE_HELP, datetime.date(2026, 4, 1)),
+    Column("送达日期", "served_on", "date", False, 12, STAGE_HELP, datetime.date(2026, 4, 3)),
+    Column("执行日期", "executed_on", "date", False, 12, STAGE_HELP, None),
+    Column("结案日期", "closed_on", "date", False, 12, "结案后 30 日内须移交法制机构自查（REV-5）。", None),
+    Column("归档日期", "archived_on", "date", False, 12, STAGE_HELP, None),
+    Column(
+        "处罚种类",
+        "penalty_kinds",
+        "penalties",
+        False,
+        18,
+        "一个或多个处罚种类名称，用“、”分隔（STA-5.3）。",
+        "警告、罚款",
+    ),
+    Column("罚款金额", "fine_amount", "amount", False, 14, "单位：元，不小于 0，最多两位小数；不填为 0。", 2000),
+    Column("没收金额", "confiscation_amount", "amount", False, 14, "单位：元，不小于 0，最多两位小数；不填为 0。", 0),
+    Column("听证", "hearing_held", "bool", False, 8, "是否举行听证：是/否，不填为否。", "否"),
+    Column("重大执法决定", "major_decision", "bool", False, 12, "是/否；重大执法决定须经法制审核（TOL-8）。", "否"),
+    Column("法制审核人执法证号", "legal_review_by", "reviewer", False, 18, "本部门人员的执法证号（TOL-8）。", ""),
+    Column("法制审核日期", "legal_review_on", "date", False, 12, "填写了审核日期须同时填写审核人。", None),
+    Column("执法全过程记录", "full_record_kept", "bool", False, 12, "是/否（TOL-8）。", "是"),
+    Column("公示日期", "publicised_on", "date", False, 12, "行政执法决定公示日期（TOL-8）。", None),
+    Column("公示链接", "publicity_url", "text", False, 24, "公示网页地址，以 http:// 或 https:// 开头。", ""),
+    Column("移送公安日期", "transferred_to_police_on", "date", False, 12, "移送公安机关的日期（TOL-9）。", None),
+    Column("接收机关", "police_organ", "text", False, 18, "填写了移送日期须填写接收机关（TOL-9）。", ""),
+    Column("移送回执", "police_receipt", "text", False, 16, "回执编号。", ""),
+    Column("行政复议", "reconsideration", "reconsideration", False, 14, "不填为“无”（REV-12）。", "无"),
+    Column("行政诉讼", "litigation", "litigation", False, 14, "不填为“无”（REV-12）。", "无"),
+]
+COLUMN_BY_KEY = {c.key: c for c in LEDGER_COLUMNS}
+
+
+def ledger_column_of(field_name: str | None) -> str:
+    column = COLUMN_BY_KEY.get(field_name or "")
+    return column.header if column else ""
+
+
+def _allowed_values() -> dict[str, str]:
+    with translation.override("zh-hans"):
+        return {
+            "category": "、".join(CaseCategory.objects.filter(is_active=True).values_list("name", flat=True)),
+            "penalties": "、".join(PenaltyKind.objects.filter(is_active=True).values_list("name", flat=True)),
+            "party_kind": "、".join(str(label) for _v, label in PartyKind.choices),
+            "reconsideration": "、".join(str(label) for _v, label in ReconsiderationState.choices),
+            "litigation": "、".join(str(label) for _v, label in LitigationState.choices),
+            "bool": "是、否",
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Template workbook
+# --------------------------------------------------------------------------------------------
+
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+
+
+def _list_validation(values: list[str], column_letter: str) -> DataValidation | None:
+    formula = ",".join(values)
+    if len(formula) > 250:  # Excel's limit for an inline list
+        return None
+    dv = DataValidation(type="list", formula1=f'"{formula}"', allow_blank=True, showDropDown=False)
+    dv.error = _("请从下拉列表中选择。")
+    dv.add(f"{column_letter}3:{column_letter}{max_rows() + 2}")
+    return dv
+
+
+def ledger_template_workbook(department: Department | None = None) -> bytes:
+    """The template: sheet 1 has the header (required columns in red), an example row (its 案号
+    starts with “示例”, so it is skipped on import) and drop-downs; sheet 2 explains every column
+    and its allowed values; sheet 3 lists the department's certified officers and power items."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    allowed = _allowed_values()
+    officers: list[tuple[Officer, str]] = []
+    powers: list[PowerItem] = []
+    if department is not None:
+        certified = assignable_officers(department.pk)
+        certs = Certificate.objects.filter(officer__in=certified).select_related("officer").order_by("officer__name")
+        today = timezone.localdate()
+        officers = [(c.officer, c.number) for c in certs if c.is_valid_on(today)]
+        powers = list(PowerItem.objects.filter(department=department, is_active=True).select_related("category"))
+    example_certs = [n for _o, n in officers[:2]] or ["14103100000001", "14103100000002"]
+    examples = {
+        "number": f"{EXAMPLE_PREFIX}：隰市监罚〔2026〕1号",
+        "main_handler": example_certs[0],
+        "co_handlers": "、".join(example_certs[1:]) or "14103100000002",
+        "power_item": powers[0].code if powers else "XZCF-0001",
+    }
+    for idx, column in enumerate(LEDGER_COLUMNS, start=1):
+        cell = ws.cell(row=1, column=idx, value=column.header)
+        cell.font = Font(bold=True, color="C00000" if column.required else "000000")
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        example = ws.cell(row=2, column=idx, value=examples.get(column.key, column.example))
+        example.font = Font(italic=True, color="808080")
+        if column.kind == "date":
+            example.number_format = "yyyy-mm-dd"
+        letter = get_column_letter(idx)
+        ws.column_dimensions[letter].width = max(column.width, len(column.header) * 2 + 2)
+        if column.kind in ("category", "party_kind", "reconsideration", "litigation", "bool"):
+            values = allowed[column.kind].split("、")
+            dv = _list_validation(values, letter)
+            if dv is not None:
+                ws.add_data_validation(dv)
+    ws.freeze_panes = "B2"
+    ws.row_dimensions[1].height = 30
+
+    help_ws = wb.create_sheet("填写说明")
+    help_ws.append(["列名", "是否必填", "说明", "可选值"])
+    for cell in help_ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for column in LEDGER_COLUMNS:
+        help_ws.append(
+            [column.header, "必填" if column.required else "选填", column.help, allowed.get(column.kind, "")]
+        )
+    help_ws.append([])
+    help_ws.append(["说明", "", "第 1 行为表头，请勿修改列名；第 2 行为示例（案号以“示例”开头的行不会导入），可删除。"])
+    help_ws.append(["", "", "同一部门、同一年度、同一案号视为同一案卷：再次导入会更新已有案卷，内容未变的行不作改动。"])
+    help_ws.append(
+        ["", "", "导入为全部成功或全部不保存：任何一行有错误，整份文件都不会保存，并列出每个错误的行号和列名。"]
+    )
+    help_ws.append(["", "", f"单次最多 {max_rows()} 行。"])
+    for letter, width in zip("ABCD", (18, 10, 70, 60), strict=True):
+        help_ws.column_dimensions[letter].width = width
+    for row in help_ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    help_ws.freeze_panes = "A2"
+
+    ref_ws = wb.create_sheet("本部门人员与职权")
+    ref_ws.append(["姓名", "执法证号", "", "职权编码", "职权名称", "职权类别"])
+    for cell in ref_ws[1]:
+        cell.font = Font(bold=True)
+    for i in range(max(len(officers), len(powers))):
+        officer_part = [officers[i][0].name, officers[i][1]] if i < len(officers) else ["", ""]
+        power_part = [powers[i].code, powers[i].name, powers[i].category.name] if i < len(powers) else ["", "", ""]
+        ref_ws.append([*officer_part, "", *power_part])
+    for letter, width in zip("ABCDEF", (12, 20, 4, 18, 40, 12), strict=True):
+        ref_ws.column_dimensions[letter].width = width
+    ref_ws.freeze_panes = "A2"
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing and checking ledger rows
+# --------------------------------------------------------------------------------------------
+
+
+class _Lookups:
+    """Reference data of one import, loaded once (a fixed number of queries per file)."""
+
+    def __init__(self, department: Department):
+        self.department = department
+        with translation.override("zh-hans"):
+            self.categories = {c.name: c for c in CaseCategory.objects.filter(is_active=True)}
+            self.penalties = {p.name: p for p in PenaltyKind.objects.filter(is_active=True)}
+        self.officers = {
+            c.number: c.officer
+            for c in Certificate.objects.filter(officer__department=department).select_related("officer")
+        }
+        self.powers = {p.code: p for p in PowerItem.objects.filter(department=department)}
+        self.party_kinds = choice_lookup(PartyKind)
+        self.reconsideration = choice_lookup(ReconsiderationState)
+        self.litigation = choice_lookup(LitigationState)
+        self._foreign_power: dict[str, str | None] = {}
+
+    def officer(self, number: str) -> Officer:
+        officer = self.officers.get(number)
+        if officer is None:
+            raise CellError(_("执法证号 %(n)s 不属于本部门人员（人员按本部门执法证号识别）") % {"n": number[:40]})
+        return officer
+
+    def foreign_power_owner(self, code: str) -> str | None:
+        if code not in self._foreign_power:
+            other = (
+                PowerItem.objects.filter(code=code, department__region_id=self.department.region_id)
+                .exclude(department=self.department)
+                .select_related("department")
+                .first()
+            )
+            self._foreign_power[code] = str(other.department) if other else None
+        return self._foreign_power[code]
+
+
+def _convert(column: Column, raw: Any, lk: _Lookups, existing: CaseFile | None) -> Any:
+    kind = column.kind
+    if kind == "text":
+        return to_text(raw)
+    if kind == "year":
+        return to_int(raw, low=2000, high=2100)
+    if kind == "date":
+        return to_date(raw)
+    if kind == "amount":
+        return to_amount(raw)
+    if kind == "bool":
+        return to_bool(raw)
+    if kind == "category":
+        name = to_text(raw)
+        if name not in lk.categories:
+            raise CellError(_("类别“%(v)s”不存在，可选值：%(a)s") % {"v": name[:40], "a": "、".join(lk.categories)})
+        return lk.categories[name]
+    if kind == "party_kind":
+        return to_choice(raw, lk.party_kinds, default=PartyKind.PERSON)
+    if kind == "reconsideration":
+        return to_choice(raw, lk.reconsideration, default=ReconsiderationState.NONE)
+    if kind == "litigation":
+        return to_choice(raw, lk.litigation, default=LitigationState.NONE)
+    if kind == "officer":
+        number = to_text(raw)
+        return lk.officer(number) if number else None
+    if kind == "reviewer":
+        number = to_text(raw)
+        return lk.officer(number) if number else None
+    if kind == "officers":
+        return [lk.officer(n) for n in split_list(raw)]
+    if kind == "penalties":
+        names = split_list(raw)
+        unknown = [n for n in names if n not in lk.penalties]
+        if unknown:
+            raise CellError(
+                _("处罚种类“%(v)s”不存在，可选值：%(a)s") % {"v": "、".join(unknown)[:60], "a": "、".join(lk.penalties)}
+            )
+        return [lk.penalties[n] for n in names]
+    if kind == "power":
+        code = to_text(raw)
+        if not code:
+            return None
+        item = lk.powers.get(code)
+        if item is None:
+            owner = lk.foreign_power_owner(code)
+            if owner:
+                raise CellError(
+                    _("职权编码 %(c)s 属于%(d)s的权力清单，不是本部门的职权事项（TOL-6）")
+                    % {"c": code[:50], "d": owner}
+                )
+            raise CellError(_("职权编码 %(c)s 不在本部门的权力清单中（TOL-6）") % {"c": code[:50]})
+        if not item.is_active and not (existing and existing.power_item_id == item.pk):
+            raise CellError(_("职权事项 %(c)s 已停用，不能用于新登记的案卷（TOL-6）") % {"c": code[:50]})
+        return item
+    raise AssertionError(kind)
+
+
+def _same(case: CaseFile, data: dict[str, Any], co_handlers: list[Officer], penalty_kinds: list[PenaltyKind]) -> bool:
+    for key, value in data.items():
+        current = getattr(case, f"{key}_id") if key in FK_FIELDS else getattr(case, key)
+        wanted = value.pk if key in FK_FIELDS and value is not None else value
+        if current != wanted:
+            return False
+    stored_co = {o.pk for o in case.co_handlers.all()} - {case.main_handler_id}
+    if {o.pk for o in co_handlers} - {data.get("main_handler", case.main_handler).pk} != stored_co:
+        return False
+    return {p.pk for p in penalty_kinds} == {p.pk for p in case.penalty_kinds.all()}
+
+
+FK_FIELDS = {"category", "power_item", "main_handler", "legal_review_by"}
+
+
+def ledger_check(*, department: Department, content: bytes) -> ImportResult:
+    """Parse the workbook and check every row's cells; no service has run yet. Rows whose cells
+    are all acceptable get a plan (create, update or unchanged)."""
+    table = read_table(content, columns=LEDGER_COLUMNS)
+    present = [c for c in LEDGER_COLUMNS if c.header in table.columns]
+    lk = _Lookups(department)
+    result = ImportResult()
+
+    numbers = {to_text(rec.get("案号")) for _n, rec in table.rows}
+    existing_by_key = {
+        (c.year, c.number): c
+        for c in CaseFile.objects.filter(department=department, number__in=numbers).prefetch_related(
+            "co_handlers", "penalty_kinds"
+        )
+    }
+    seen: dict[tuple[int, str], int] = {}
+    for row_number, record in table.rows:
+        number = to_text(record.get("案号"))
+        if number.startswith(EXAMPLE_PREFIX):
+            continue
+        values: dict[str, Any] = {}
+        row_errors: list[RowError] = []
+        # The key first, so that the power item check can see the stored file.
+        try:
+            year = to_int(record.get("年度"), low=2000, high=2100)
+        except CellError as exc:
+            row_errors.append(RowError(row_number, "年度", str(exc)))
+            year = None
+        try:
+            filed_on = to_date(record.get("立案日期"))
+        except CellError:
+            filed_on = None
+        if year is None and filed_on is not None:
+            year = filed_on.year
+        existing = existing_by_key.get((year, number)) if year else None
+        for column in present:
+            if column.key == "year":
+                continue
+            raw = record.get(column.header)
+            try:
+                value = _convert(column, raw, lk, existing)
+            except CellError as exc:
+                row_errors.append(RowError(row_number, column.header, str(exc)))
+                continue
+            if column.required and value in (None, ""):
+                row_errors.append(RowError(row_number, column.header, _("必填项，不能为空")))
+                continue
+            values[column.key] = value
+        if number and year:
+            key = (year, number)
+            if key in seen:
+                row_errors.append(
+                    RowError(
+                        row_number,
+                        "案号",
+                        _("与第 %(r)s 行的年度和案号重复（同一部门同一年度案号唯一）") % {"r": seen[key]},
+                    )
+                )
+            else:
+                seen[key] = row_number
+        if row_errors:
+            result.errors.extend(row_errors)
+            continue
+        co_handlers = values.pop("co_handlers", None)
+        penalty_kinds = values.pop("penalty_kinds", None)
+        data = {k: v for k, v in values.items() if k in services.CASE_FIELDS}
+        data["year"] = year
+        if existing is None:
+            plan = RowPlan(row_number, CREATE, number, detail=data.get("title", ""))
+            co_handlers = co_handlers or []
+            penalty_kinds = penalty_kinds or []
+        else:
+            if co_handlers is None:
+                co_handlers = list(existing.co_handlers.all())
+            if penalty_kinds is None:
+                penalty_kinds = list(existing.penalty_kinds.all())
+            action = UNCHANGED if _same(existing, data, co_handlers, penalty_kinds) else UPDATE
+            plan = RowPlan(row_number, action, number, detail=data.get("title", existing.title), instance=existing)
+        plan.payload = {"data": data, "co_handlers": co_handlers, "penalty_kinds": penalty_kinds}
+        result.plans.append(plan)
+    result.errors.sort(key=lambda e: e.row or 0)
+    return result
+
+
+def _ledger_writer(department: Department, user):
+    def write(plan: RowPlan) -> None:
+        if plan.action == CREATE:
+            services.case_file_create(department=department, created_by=user, **plan.payload)
+        else:
+            services.case_file_update(case_file=plan.instance, **plan.payload)
+
+    return write
+
+
+def ledger_preview(*, department: Department, content: bytes, user=None) -> ImportResult:
+    """Check every row, then dry-run the services for the rows that passed; nothing is saved."""
+    result = ledger_check(department=department, content=content)
+    result.errors.extend(dry_run(result.plans, _ledger_writer(department, user), ledger_column_of))
+    result.errors.sort(key=lambda e: e.row or 0)
+    return result
+
+
+def ledger_import(*, department: Department, content: bytes, user) -> ImportResult:
+    """Import the ledger: all rows in one transaction through the case-file services, or none.
+
+    Raises ``ImportFileError`` for an unreadable file and ``ImportRejected`` (nothing saved) when
+    any row is refused; records an audit event on success."""
+    result = ledger_check(department=department, content=content)
+    with transaction.atomic():
+        result.errors.extend(apply_rows(result.plans, _ledger_writer(department, user), ledger_column_of))
+        if result.errors:
+            result.errors.sort(key=lambda e: e.row or 0)
+            raise ImportRejected(result)
+        audit_event_record(
+            event_type=EventType.IMPORT,
+            user=user,
+            obj=_("案卷台账：%(d)s") % {"d": department},
+            detail={
+                "kind": "ledger",
+                "department": department.pk,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
+    return result
