@@ -1,0 +1,199 @@
+"""``manage.py seed_demo``: the demo county is complete, obeys the rules, and loads once."""
+
+from __future__ import annotations
+
+import ast
+import datetime
+import io
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from cases.models import CaseFile, PowerItem
+from cases.services import REV5_KIND
+from xian_enforcement.notices.models import Deadline
+from xian_enforcement.org import demo
+from xian_enforcement.org.choices import CertificateStatus, DepartmentKind, Role
+from xian_enforcement.org.models import Certificate, CertificateStatusChange, Department, Officer, OrgUnit
+
+pytestmark = pytest.mark.django_db
+
+SMALL = ("--cases", "300")
+PASSWORD = "Another-Demo-2026!"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *SMALL, *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    User = get_user_model()
+    return {
+        "departments": Department.objects.count(),
+        "units": OrgUnit.objects.count(),
+        "officers": Officer.objects.count(),
+        "users": User.objects.count(),
+        "certificates": Certificate.objects.count(),
+        "status_changes": CertificateStatusChange.objects.count(),
+        "power_items": PowerItem.objects.count(),
+        "case_files": CaseFile.objects.count(),
+        "co_handlers": CaseFile.co_handlers.through.objects.count(),
+        "deadlines": Deadline.objects.count(),
+    }
+
+
+def test_seed_demo_builds_a_complete_county_that_obeys_the_rules():
+    output = seed("--password", PASSWORD)
+    today = timezone.localdate()
+
+    # Organisation: the county government plus every unit of the csv, each with its offices.
+    departments = Department.objects.filter(region__code="141031")
+    assert departments.count() >= 30
+    assert departments.filter(kind=DepartmentKind.GOVERNMENT, name="隰县人民政府").exists()
+    for dept in departments.exclude(kind=DepartmentKind.GOVERNMENT):
+        kinds = set(dept.units.values_list("kind", flat=True))
+        assert kinds == {"legal_office", "enforcement"}, dept
+        assert 5 <= dept.power_items.count() <= 15, dept
+    assert 350 <= Officer.objects.count() <= 450
+    assert PowerItem.objects.filter(legal_basis__startswith="《").count() == PowerItem.objects.count()
+
+    # Demo accounts: one per role, in the right groups; the five department roles in 龙泉镇.
+    User = get_user_model()
+    for username, role, *_rest in demo.DEMO_ACCOUNTS:
+        user = User.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [role.value]
+        assert user.check_password(PASSWORD)
+        assert user.email == f"{username}@xian.example"
+    township_users = ["demo_handler", "demo_legal", "demo_legal_head", "demo_unit_head", "demo_party"]
+    depts = {Officer.objects.get(user__username=u).department for u in township_users}
+    assert len(depts) == 1
+    (township,) = depts
+    assert township.kind == DepartmentKind.TOWNSHIP and township.name == "龙泉镇"
+    for username in township_users:
+        officer = Officer.objects.get(user__username=username)
+        assert officer.certificates.get().is_valid_on(today)
+    assert Officer.objects.get(user__username="demo_bureau").department.kind == DepartmentKind.BUREAU
+    for username in ("demo_leader", "demo_sysadmin", "demo_secadmin", "demo_auditadmin"):
+        officer = Officer.objects.get(user__username=username)
+        assert officer.department.kind == DepartmentKind.GOVERNMENT
+        assert not officer.is_enforcement_officer
+    generated = User.objects.get(username="o0001")
+    assert not generated.has_usable_password()
+    assert generated.groups.filter(name=Role.HANDLER).exists()
+
+    # Certificates: a few expired and suspended, each with its recorded change.
+    statuses = Counter(Certificate.objects.values_list("status", flat=True))
+    assert statuses[CertificateStatus.EXPIRED] >= 3
+    assert statuses[CertificateStatus.SUSPENDED] >= 2
+    for cert in Certificate.objects.exclude(status=CertificateStatus.ACTIVE):
+        change = cert.status_changes.get()
+        assert change.to_status == cert.status and change.reason
+    assert all(len(c.number) == 14 and c.number.startswith("14103100") for c in Certificate.objects.all())
+    assert all(len(o.id_number) == 18 for o in Officer.objects.exclude(id_number=""))
+
+    # Case files: stage dates in order, ≥ 2 officers holding a valid certificate at filing,
+    # derived status, unique number per department and year.
+    cases = list(CaseFile.objects.annotate(n_co=Count("co_handlers")).prefetch_related("co_handlers"))
+    assert 250 <= len(cases) <= 350
+    assert {c.year for c in cases} <= {today.year, today.year - 1, today.year - 2}
+    certificates = {c.officer_id: c for c in Certificate.objects.all()}
+
+    def held_on(officer_id: int, day: datetime.date) -> bool:
+        cert = certificates[officer_id]
+        until = cert.valid_to
+        if cert.status_changed_on:
+            until = min(until, cert.status_changed_on - datetime.timedelta(days=1))
+        return cert.valid_from <= day <= until
+
+    for case in cases:
+        dates = [value for _name, _label, value in case.stage_dates() if value]
+        assert dates == sorted(dates), case
+        assert max(dates) <= today
+        assert case.n_co >= 1 and case.main_handler_id not in {o.pk for o in case.co_handlers.all()}
+        assert case.status == case.derived_status()
+        for officer_id in [case.main_handler_id, *(o.pk for o in case.co_handlers.all())]:
+            assert held_on(officer_id, case.filed_on), case
+        case.full_clean(exclude=["co_handlers", "penalty_kinds"])
+    numbers = Counter((c.department_id, c.year, c.number) for c in cases)
+    assert max(numbers.values()) == 1
+    assert any(c.fine_amount > 0 for c in cases)
+
+    # REV-5: a deadline for every closed file not yet transferred, and only for those.
+    open_files = {c.pk: c for c in cases if c.closed_on and not c.transferred_for_review_on}
+    deadlines = Deadline.objects.filter(kind=REV5_KIND, content_type=ContentType.objects.get_for_model(CaseFile))
+    assert open_files
+    assert set(deadlines.values_list("object_id", flat=True)) == set(open_files)
+    for deadline in deadlines.select_related("assignee"):
+        case = open_files[deadline.object_id]
+        assert deadline.rule_id == "REV-5" and deadline.status == "open" and deadline.stage == 0
+        assert deadline.start_date == case.closed_on
+        assert deadline.due_date == case.closed_on + datetime.timedelta(days=30)
+        assert deadline.next_action_on == deadline.compute_next_action()
+        assert deadline.assignee.officer.pk == case.main_handler_id
+        assert deadline.url == f"/cases/{case.pk}/"
+        assert deadline.escalate_roles == ["legal_head", "legal_officer"]
+    mine = deadlines.filter(assignee__username="demo_handler")
+    assert mine.filter(due_date__lt=today).exists()  # overdue
+    assert mine.filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=7)).exists()  # due soon
+    assert CaseFile.objects.filter(main_handler__user__username="demo_handler").count() >= 3
+
+    # The report lists the accounts with their password and the counts.
+    assert "demo_auditadmin" in output and PASSWORD in output and "审计管理员" in output
+    assert f"案卷 {len(cases)} 件" in output
+
+
+def test_second_run_changes_nothing_but_resets_the_passwords():
+    seed()
+    before = counts()
+    User = get_user_model()
+    User.objects.filter(username="demo_handler").update(password="!")
+    output = seed("--password", PASSWORD)
+    assert counts() == before
+    assert "已存在" in output
+    assert User.objects.get(username="demo_handler").check_password(PASSWORD)
+    assert User.objects.get(username="demo_leader").check_password(PASSWORD)
+
+
+def test_reset_rebuilds_the_same_county():
+    seed()
+    before = counts()
+    seed("--reset")
+    assert counts() == before
+    assert Department.objects.filter(code=demo.MARKER_CODE).count() == 1
+
+
+def test_weak_password_is_refused():
+    with pytest.raises(CommandError):
+        seed("--password", "short")
+    assert not Department.objects.exists()
+
+
+def test_region_with_real_departments_is_left_alone(region):
+    Department.objects.create(
+        region=region, kind=DepartmentKind.BUREAU, name="隰县司法局", short_name="司法局", code="X1"
+    )
+    with pytest.raises(CommandError):
+        seed()
+    assert Department.objects.count() == 1
+
+
+def test_core_does_not_import_the_case_room_at_import_time():
+    root = Path(demo.__file__).parent
+    for path in [root / "demo.py", root / "management" / "commands" / "seed_demo.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        modules += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        assert not [m for m in modules if m and m.split(".")[0] in {"cases", "reviews", "stats", "tolerance"}], path
