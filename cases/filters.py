@@ -30,12 +30,16 @@ SORTS = {
 
 class CaseFileFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
-    department = django_filters.ModelChoiceFilter(label=_("部门"), queryset=Department.objects.none())
-    category = django_filters.ModelChoiceFilter(label=_("类别"), queryset=CaseCategory.objects.filter(is_active=True))
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=CaseStatus.choices)
+    department = django_filters.ModelChoiceFilter(
+        label=_("部门"), queryset=Department.objects.none(), empty_label=_("全部")
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("类别"), queryset=CaseCategory.objects.filter(is_active=True), empty_label=_("全部")
+    )
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=CaseStatus.choices, empty_label=_("全部"))
     year = django_filters.NumberFilter(label=_("年度"))
     handler = django_filters.ModelChoiceFilter(
-        label=_("承办人"), queryset=Officer.objects.none(), method="filter_handler"
+        label=_("承办人"), queryset=Officer.objects.none(), method="filter_handler", empty_label=_("全部")
     )
     overdue = django_filters.BooleanFilter(
         label=_("移交自查逾期（REV-5）"), method="filter_overdue", widget=forms.CheckboxInput

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -76,31 +77,72 @@ class CaseFileForm(forms.ModelForm):
         self.fields["power_item"].queryset = PowerItem.objects.filter(department=department, is_active=True)
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            Fieldset(_("基本信息"), "number", "category", "power_item", "title", "party_kind", "party_name"),
-            Fieldset(_("承办人员"), "main_handler", "co_handlers"),
+            Fieldset(
+                _("基本信息"),
+                Row(
+                    Column("number", css_class="col-md-4"),
+                    Column("category", css_class="col-md-3"),
+                    Column("power_item", css_class="col-md-5"),
+                ),
+                "title",
+                Row(Column("party_kind", css_class="col-md-4"), Column("party_name", css_class="col-md-8")),
+                css_id="sec-basic",
+            ),
+            Fieldset(
+                _("承办人员"),
+                Row(Column("main_handler", css_class="col-md-4"), Column("co_handlers", css_class="col-md-8")),
+                css_id="sec-officers",
+            ),
             Fieldset(
                 _("办理环节"),
                 HTML('<p class="text-muted small">' + str(_("各环节日期不得早于前一环节。")) + "</p>"),
-                "filed_on",
-                "investigated_on",
-                "decided_on",
-                "served_on",
-                "executed_on",
-                "closed_on",
-                "archived_on",
+                Row(
+                    *[
+                        Column(name, css_class="col-6 col-md-3")
+                        for name in (
+                            "filed_on",
+                            "investigated_on",
+                            "decided_on",
+                            "served_on",
+                            "executed_on",
+                            "closed_on",
+                            "archived_on",
+                        )
+                    ]
+                ),
+                css_id="sec-stages",
             ),
-            Fieldset(_("处罚与金额"), "penalty_kinds", "fine_amount", "confiscation_amount", "hearing_held"),
+            Fieldset(
+                _("处罚与金额"),
+                InlineCheckboxes("penalty_kinds"),
+                Row(
+                    Column("fine_amount", css_class="col-md-4"),
+                    Column("confiscation_amount", css_class="col-md-4"),
+                    Column("hearing_held", css_class="col-md-4 pt-md-4"),
+                ),
+                css_id="sec-penalty",
+            ),
             Fieldset(
                 _("法制审核与公示（TOL-8）"),
-                "major_decision",
-                "legal_review_by",
-                "legal_review_on",
-                "full_record_kept",
-                "publicised_on",
-                "publicity_url",
+                Row(Column("major_decision", css_class="col-md-4"), Column("full_record_kept", css_class="col-md-4")),
+                Row(Column("legal_review_by", css_class="col-md-6"), Column("legal_review_on", css_class="col-md-6")),
+                Row(Column("publicised_on", css_class="col-md-4"), Column("publicity_url", css_class="col-md-8")),
+                css_id="sec-review",
             ),
-            Fieldset(_("移送（TOL-9）"), "transferred_to_police_on", "police_organ", "police_receipt"),
-            Fieldset(_("复议与诉讼（REV-12）"), "reconsideration", "litigation"),
+            Fieldset(
+                _("移送（TOL-9）"),
+                Row(
+                    Column("transferred_to_police_on", css_class="col-md-4"),
+                    Column("police_organ", css_class="col-md-4"),
+                    Column("police_receipt", css_class="col-md-4"),
+                ),
+                css_id="sec-police",
+            ),
+            Fieldset(
+                _("复议与诉讼（REV-12）"),
+                Row(Column("reconsideration", css_class="col-md-6"), Column("litigation", css_class="col-md-6")),
+                css_id="sec-litigation",
+            ),
             Submit("save", _("保存")),
         )
 
