@@ -46,6 +46,15 @@ def _columns():
     ]
 
 
+def export_title(title: str, filter_summary: str) -> str:
+    """The title row of every export (ux.md): unit or list, filter, export time."""
+    return _("%(title)s　%(filters)s　导出时间：%(time)s") % {
+        "title": title,
+        "filters": filter_summary,
+        "time": f"{timezone.localtime():%Y-%m-%d %H:%M}",
+    }
+
+
 def case_list_workbook(queryset, *, title: str, filter_summary: str) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("案卷清单"))
@@ -60,7 +69,7 @@ def case_list_workbook(queryset, *, title: str, filter_summary: str) -> bytes:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
-    head = WriteOnlyCell(ws, value=f"{title}　{filter_summary}　{_('导出时间')}：{timezone.localtime():%Y-%m-%d %H:%M}")
+    head = WriteOnlyCell(ws, value=export_title(title, filter_summary))
     head.font = Font(bold=True, size=13)
     ws.append([head])
     header = []

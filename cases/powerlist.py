@@ -15,7 +15,6 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -32,6 +31,7 @@ from xian_enforcement.org.scoping import scope_for
 from xian_enforcement.org.selectors import enforcement_departments
 
 from . import selectors
+from .exports import export_title
 from .ledger import (
     CREATE,
     UNCHANGED,
@@ -195,7 +195,7 @@ def power_items_workbook(queryset, *, title: str, filter_summary: str, with_depa
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    head = WriteOnlyCell(ws, value=f"{title}　{filter_summary}　{_('导出时间')}：{timezone.localtime():%Y-%m-%d %H:%M}")
+    head = WriteOnlyCell(ws, value=export_title(title, filter_summary))
     head.font = Font(bold=True, size=13)
     ws.append([head])
     header = []
