@@ -9,6 +9,7 @@ from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xian_enforcement.org.models import Officer
 from xian_enforcement.org.selectors import assignable_officers
 
 from .models import CaseFile, PenaltyKind, PowerItem
@@ -65,8 +66,6 @@ class CaseFileForm(forms.ModelForm):
         officers = assignable_officers(department.pk)
         if self.instance.pk:
             # Keep officers already on the file selectable even if their certificate lapsed since.
-            from xian_enforcement.org.models import Officer
-
             current = [self.instance.main_handler_id, *self.instance.co_handlers.values_list("pk", flat=True)]
             officers = Officer.objects.filter(pk__in=list(officers.values_list("pk", flat=True)) + current)
             self.initial.setdefault("co_handlers", current[1:])

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from xian_enforcement.audit.services import EventType, audit_event_record
 from xian_enforcement.errors import DomainError
+from xian_enforcement.notices.selectors import deadlines_of
+from xian_enforcement.org.models import Department
 from xian_enforcement.org.scoping import scope_for
 
 from . import selectors, services
@@ -104,13 +106,7 @@ def case_export(request):
 @login_required
 def case_detail(request, pk: int):
     case = selectors.case_file_for_user(request.user, pk)
-    from django.contrib.contenttypes.models import ContentType
-
-    from xian_enforcement.notices.models import Deadline
-
-    deadlines = Deadline.objects.filter(
-        content_type=ContentType.objects.get_for_model(case), object_id=case.pk
-    ).prefetch_related("extensions")
+    deadlines = deadlines_of(case)
     return render(
         request,
         "cases/casefile_detail.html",
@@ -140,8 +136,6 @@ def case_create(request):
     scope = scope_for(request.user)
     if not selectors.can_create_case(request.user):
         raise PermissionDenied(_("只有本部门的法制机构人员或执法人员可以登记案卷。"))
-    from xian_enforcement.org.models import Department
-
     department = Department.objects.get(pk=scope.department_id)
     form = CaseFileForm(request.POST or None, department=department)
     if request.method == "POST" and form.is_valid():

@@ -77,3 +77,5 @@ def test_language_switch_to_english(client, users):
     assert response.status_code == 302
     html = client.get(reverse("home")).content.decode()
     assert 'lang="en"' in html
+    assert "My to-do list" in html  # the compiled English catalogue is used
+    assert "我的待办" not in html

@@ -45,3 +45,13 @@ def todo_for(user, today: datetime.date | None = None) -> dict[str, list[Deadlin
         "overdue": [d for d in rows if d.due_date < today],
         "due_soon": [d for d in rows if d.due_date >= today],
     }
+
+
+def deadlines_of(obj) -> QuerySet[Deadline]:
+    """Every deadline on one object (open, met or cancelled), with its extensions, for the
+    object's page: who owed what by when, and whether it was met."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    ).prefetch_related("extensions")
