@@ -59,4 +59,7 @@ def main(base: str, password: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000", sys.argv[2] if len(sys.argv) > 2 else "Demo-2026-xian!")
+    main(
+        sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000",
+        sys.argv[2] if len(sys.argv) > 2 else "Demo-2026-xian!",
+    )
