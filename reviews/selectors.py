@@ -195,3 +195,10 @@ def county_transfer_table(user, today: datetime.date | None = None) -> list[Depa
         .order_by("-overdue", "-awaiting", "order", "id")
     )
     return list(qs)
+
+
+def grade_distribution(user, year: int) -> dict[str, int]:
+    """Interface for the statistics dashboard: self-review grades of ``year`` visible to
+    ``user``, counted by grade code (excellent / qualified / unqualified). Filled by the
+    case-file review issue; empty until then."""
+    return {}
