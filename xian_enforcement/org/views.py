@@ -15,7 +15,7 @@ from xian_enforcement.notices.selectors import todo_for
 from xian_enforcement.org.scoping import scope_for
 
 from .choices import CertificateStatus
-from .home import panels_for
+from .home import officer_panels_for, panels_for
 from .models import Officer
 from .selectors import departments_visible_to, officers_visible_to
 
@@ -57,4 +57,5 @@ def officer_detail(request, pk: int):
     )
     if officer is None:
         raise Http404(_("没有找到该人员，或不在您的管辖范围内。"))
-    return render(request, "org/officer_detail.html", {"officer": officer})
+    panels = officer_panels_for(officer, request.user)
+    return render(request, "org/officer_detail.html", {"officer": officer, "panels": panels})
