@@ -60,3 +60,49 @@ def test_officer_list_query_count_constant(client, users, dept):
     for _ in range(30):
         certified_officer(dept)
     assert count() == small
+
+
+@pytest.mark.django_db
+def test_bureau_suspends_certificate_with_reason_recorded(client, users, dept):
+    officer = certified_officer(dept)
+    certificate = officer.certificates.get()
+    client.force_login(users["bureau_staff"])
+    url = reverse("org:certificate_status", args=[certificate.pk])
+    response = client.post(url, {"to_status": "suspended", "reason": "年度三件不合格（REV-8）"})
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.status == "suspended"
+    change = certificate.status_changes.get()
+    assert (change.from_status, change.to_status, change.changed_by) == ("active", "suspended", users["bureau_staff"])
+    assert change.reason == "年度三件不合格（REV-8）"
+
+
+@pytest.mark.django_db
+def test_certificate_status_change_needs_reason_and_allowed_transition(client, users, dept):
+    officer = certified_officer(dept)
+    certificate = officer.certificates.get()
+    client.force_login(users["bureau_staff"])
+    url = reverse("org:certificate_status", args=[certificate.pk])
+    client.post(url, {"to_status": "suspended", "reason": ""})
+    certificate.refresh_from_db()
+    assert certificate.status == "active"
+    client.post(url, {"to_status": "revoked", "reason": "违法违纪"})
+    client.post(url, {"to_status": "active", "reason": "恢复"})
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked"  # revoked is final
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "status"), [("legal_head", 403), ("leader", 403), ("sysadmin", 404), ("handler", 403)]
+)
+def test_only_bureau_changes_certificates(client, users, dept, role, status):
+    officer = certified_officer(dept)
+    certificate = officer.certificates.get()
+    client.force_login(users[role])
+    response = client.post(
+        reverse("org:certificate_status", args=[certificate.pk]), {"to_status": "suspended", "reason": "x"}
+    )
+    assert response.status_code == status
+    certificate.refresh_from_db()
+    assert certificate.status == "active"

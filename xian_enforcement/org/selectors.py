@@ -63,3 +63,12 @@ def officers_visible_to(user) -> QuerySet[Officer]:
         )
         .order_by("department__order", "department_id", "name", "id")
     )
+
+
+def can_manage_certificates(user, officer: Officer) -> bool:
+    """The judicial bureau of the officer's county manages enforcement certificates."""
+    from .choices import Role
+    from .scoping import scope_for
+
+    scope = scope_for(user)
+    return scope.has(Role.BUREAU_STAFF) and not scope.is_read_only and scope.region_id == officer.region_id

@@ -6,4 +6,5 @@ app_name = "org"
 urlpatterns = [
     path("officers/", views.officer_list, name="officer_list"),
     path("officers/<int:pk>/", views.officer_detail, name="officer_detail"),
+    path("certificates/<int:pk>/status/", views.certificate_status, name="certificate_status"),
 ]

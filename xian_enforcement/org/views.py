@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from xian_enforcement.errors import DomainError
 from xian_enforcement.notices.selectors import todo_for
 from xian_enforcement.org.scoping import scope_for
 
+from . import services
 from .choices import CertificateStatus
+from .forms import CertificateStatusForm
 from .home import officer_panels_for, panels_for
-from .models import Officer
-from .selectors import departments_visible_to, officers_visible_to
+from .models import Certificate, Officer
+from .selectors import can_manage_certificates, departments_visible_to, officers_visible_to
 
 
 @login_required
@@ -58,4 +63,49 @@ def officer_detail(request, pk: int):
     if officer is None:
         raise Http404(_("没有找到该人员，或不在您的管辖范围内。"))
     panels = officer_panels_for(officer, request.user)
-    return render(request, "org/officer_detail.html", {"officer": officer, "panels": panels})
+    can_manage = can_manage_certificates(request.user, officer)
+    return render(
+        request,
+        "org/officer_detail.html",
+        {
+            "officer": officer,
+            "panels": panels,
+            "can_manage_certificates": can_manage,
+            "status_form": CertificateStatusForm() if can_manage else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def certificate_status(request, pk: int):
+    """Suspend, revoke, reinstate or expire a certificate, with the reason and date recorded."""
+    certificate = (
+        Certificate.objects.select_related("officer")
+        .filter(pk=pk, officer__department__in=departments_visible_to(request.user))
+        .first()
+    )
+    if certificate is None:
+        raise Http404(_("没有找到该执法证，或不在您的管辖范围内。"))
+    if not can_manage_certificates(request.user, certificate.officer):
+        raise PermissionDenied(_("只有司法局工作人员可以变更行政执法证状态。"))
+    form = CertificateStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择新状态并填写原因。"))
+        return redirect("org:officer_detail", pk=certificate.officer_id)
+    try:
+        services.certificate_change_status(
+            certificate=certificate,
+            to_status=form.cleaned_data["to_status"],
+            reason=form.cleaned_data["reason"],
+            changed_by=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("org:officer_detail", pk=certificate.officer_id)
+    messages.success(
+        request,
+        _("执法证 %(n)s 已变更为“%(s)s”。暂停、吊销或过期的证件不能承办新案件，也不在公示名单中。")
+        % {"n": certificate.number, "s": CertificateStatus(form.cleaned_data["to_status"]).label},
+    )
+    return redirect("org:officer_detail", pk=certificate.officer_id)
