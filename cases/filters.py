@@ -12,6 +12,7 @@ from xian_enforcement.notices.choices import DeadlineStatus
 from xian_enforcement.notices.models import Deadline
 from xian_enforcement.org.models import Department, Officer
 from xian_enforcement.org.selectors import departments_visible_to
+from xian_enforcement.widgets import FastSelect
 
 from .choices import CaseStatus
 from .models import CaseCategory, CaseFile
@@ -57,6 +58,8 @@ class CaseFileFilter(django_filters.FilterSet):
             department__in=departments, is_enforcement_officer=True
         ).only("id", "name")
         self.filters["year"].field.widget.attrs.update({"min": 2000, "max": timezone.localdate().year + 1})
+        for name in ("department", "handler", "category", "status"):
+            self.form.fields[name].widget = FastSelect(choices=self.form.fields[name].choices)
         for name, field in self.form.fields.items():
             if name == "overdue":
                 field.widget.attrs["class"] = "form-check-input"

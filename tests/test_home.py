@@ -79,3 +79,20 @@ def test_language_switch_to_english(client, users):
     assert 'lang="en"' in html
     assert "My to-do list" in html  # the compiled English catalogue is used
     assert "我的待办" not in html
+
+
+@pytest.mark.django_db
+def test_idle_timeout_slides_and_expires_after_30_minutes(client, users, password):
+    """security.md: 30-minute sliding idle timeout."""
+    start = datetime.datetime(2026, 5, 20, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        client.post(reverse("login"), {"username": users["legal_officer"].username, "password": password})
+        assert client.get(reverse("home")).status_code == 200
+        traveller.shift(datetime.timedelta(minutes=25))
+        assert client.get(reverse("home")).status_code == 200  # activity pushes the expiry forward
+        traveller.shift(datetime.timedelta(minutes=25))
+        assert client.get(reverse("home")).status_code == 200  # 50 min after login, 25 idle
+        traveller.shift(datetime.timedelta(minutes=31))
+        response = client.get(reverse("home"))
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")

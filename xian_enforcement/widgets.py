@@ -1,0 +1,27 @@
+"""Widgets shared by every room."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+
+class FastSelect(forms.Select):
+    """A <select> rendered by string building instead of one template per <option>.
+
+    Django renders each option through the template engine; a filter listing a county's 400
+    officers spent ~150 ms there. Same markup, same escaping, a fraction of the time.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs or {})
+        final_attrs["name"] = name
+        selected = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")}
+        options = []
+        for option_value, option_label in self.choices:
+            option_value = "" if option_value is None else str(getattr(option_value, "value", option_value))
+            is_selected = " selected" if option_value in selected else ""
+            options.append(f'<option value="{escape(option_value)}"{is_selected}>{escape(option_label)}</option>')
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe("".join(options)))
