@@ -1,30 +1,54 @@
-"""Security events (sign-ins, exports, downloads, denials). Row changes of business models are
-recorded by django-auditlog's ``LogEntry``; this table holds what is not a row change."""
+"""The tamper-evident audit trail (security.md "Audit").
+
+Every security event (sign-ins, denials, exports, downloads, imports) and every row change of an
+audited model (mirrored from django-auditlog's ``LogEntry``) is one ``AuditEvent``. Rows are
+append-only (the ORM refuses updates and deletes; on PostgreSQL a trigger refuses them too) and
+hash-chained: each row's ``row_hash`` covers its content and the previous row's hash, so
+``manage.py verify_audit`` finds the first row that was changed, removed or inserted.
+"""
+
+import hashlib
+import json
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .choices import EventType, Outcome
 
+GENESIS = "0" * 64
+
 
 class AuditEvent(models.Model):
-    """One security-relevant event. Append-only: the ORM refuses updates and deletes."""
+    """One audit row. Append-only and hash-chained (see the module docstring)."""
 
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+    # No cascade and no constraint: deleting a user must not touch audit rows (they are
+    # append-only); the username is kept beside the id.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     username = models.CharField(_("用户名"), max_length=150, blank=True)
     event_type = models.CharField(_("事件"), max_length=30, choices=EventType.choices)
     outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     request_id = models.CharField(_("请求编号"), max_length=32, blank=True)
-    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(max_length=64, default=GENESIS)
+    row_hash = models.CharField(max_length=64, default="")
 
     class Meta:
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["event_type", "-created_at"], name="audit_type_time_idx")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.username} {self.event_type}"
@@ -36,3 +60,41 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events are append-only")
+
+    def canonical(self) -> str:
+        """The content the hash covers, as canonical JSON (stable key order, UTC ISO time)."""
+        return json.dumps(
+            {
+                "created_at": self.created_at.isoformat(),
+                "user_id": self.user_id,
+                "username": self.username,
+                "event_type": self.event_type,
+                "outcome": self.outcome,
+                "object_repr": self.object_repr,
+                "ip": self.ip,
+                "request_id": self.request_id,
+                "detail": self.detail,
+                "prev_hash": self.prev_hash,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            cls=DjangoJSONEncoder,
+        )
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical().encode()).hexdigest()
+
+
+class AuditChainHead(models.Model):
+    """The single row that serialises appends to the chain (locked with SELECT … FOR UPDATE)
+    and remembers the last hash, so a removed tail is detected too."""
+
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"#{self.last_id} {self.last_hash[:12]}"

@@ -57,7 +57,9 @@ def test_officer_id_number_is_masked_in_audit_diff(users):
 
 @pytest.mark.django_db
 def test_audit_events_are_append_only(users):
-    event = AuditEvent.objects.create(event_type="login", username="x")
+    from xian_enforcement.audit.services import audit_event_record
+
+    event = audit_event_record(event_type="login", username="x")
     with pytest.raises(PermissionError):
         event.save()
     with pytest.raises(PermissionError):
@@ -73,3 +75,87 @@ def test_audit_page_only_for_audit_administrator(client, users, role, status):
     client.force_login(users[role])
     assert client.get(reverse("audit:list")).status_code == status
     assert client.get(reverse("audit:list") + "?tab=events").status_code == status
+
+
+@pytest.mark.django_db
+def test_state_change_writes_exactly_one_chained_row(dept):
+    before = AuditEvent.objects.filter(event_type="state_change").count()
+    case = CaseFileFactory(department=dept, co_handlers=[])
+    rows = AuditEvent.objects.filter(event_type="state_change", object_repr=f"cases.CaseFile#{case.pk}")
+    assert rows.count() == 1
+    assert AuditEvent.objects.filter(event_type="state_change").count() > before
+    assert rows.get().detail["action"] in ("create", "创建")
+
+
+def _tamper(sql: str, params: list) -> None:
+    """A raw write as an intruder with database owner rights would do it (on PostgreSQL they
+    must first switch off the append-only trigger)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_append_only")
+
+
+@pytest.mark.django_db
+def test_chain_verifies_and_detects_a_changed_row(users, dept):
+    from django.core.management import call_command
+
+    from xian_enforcement.audit.services import audit_chain_verify, audit_event_record
+
+    for i in range(5):
+        audit_event_record(event_type="export", user=users["legal_officer"], obj=f"导出{i}")
+    assert audit_chain_verify().ok
+    call_command("verify_audit")  # prints OK, exits 0
+    victim = AuditEvent.objects.filter(event_type="export").order_by("pk")[2]
+    _tamper("UPDATE audit_auditevent SET object_repr = %s WHERE id = %s", ["篡改", victim.pk])
+    result = audit_chain_verify()
+    assert not result.ok
+    assert result.broken_id == victim.pk
+    with pytest.raises(Exception, match=f"#{victim.pk}"):
+        call_command("verify_audit")
+
+
+@pytest.mark.django_db
+def test_chain_detects_a_removed_row_and_a_removed_tail(users):
+
+    from xian_enforcement.audit.services import audit_chain_verify, audit_event_record
+
+    events = [audit_event_record(event_type="export", user=users["legal_officer"], obj=i) for i in range(4)]
+    _tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[-1].pk])
+    assert audit_chain_verify().reason == "rows missing at the end"
+    _tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    result = audit_chain_verify()
+    assert not result.ok
+    assert result.broken_id == events[2].pk
+
+
+@pytest.mark.django_db
+def test_personal_identifiers_are_masked_in_audit_details(users):
+    from xian_enforcement.audit.services import audit_event_record
+
+    event = audit_event_record(
+        event_type="export", user=users["legal_officer"], detail={"id_number": "141031198001011234"}
+    )
+    assert "141031198001011234" not in event.canonical()
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_postgresql_trigger_refuses_update_and_delete_of_audit_rows(users):
+    from django.db import connection, transaction
+
+    from xian_enforcement.audit.services import audit_event_record
+
+    assert connection.vendor == "postgresql", "run in the PostgreSQL pass"
+    event = audit_event_record(event_type="export", user=users["legal_officer"])
+    for sql in (
+        "UPDATE audit_auditevent SET username = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
+        with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk, username=users["legal_officer"].username).exists()
