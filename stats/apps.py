@@ -10,3 +10,12 @@ class StatisticsConfig(AppConfig):
     name = "stats"
     label = "statistics"
     verbose_name = _("执法统计")
+
+    def ready(self) -> None:
+        from xian_enforcement.org.home import register_home_panel, register_officer_panel
+
+        from . import audit_registry  # noqa: F401  (registers models with auditlog)
+        from .panels import officer_training_panel, report_home_panel
+
+        register_home_panel(report_home_panel)
+        register_officer_panel(officer_training_panel)

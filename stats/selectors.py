@@ -32,10 +32,15 @@ from django.utils.translation import gettext as _
 
 from cases.choices import LitigationState, ReconsiderationState
 from cases.models import CaseCategory, CaseFile
+from xian_enforcement.notices.choices import DeadlineStatus
+from xian_enforcement.notices.models import Deadline
 from xian_enforcement.org.choices import CertificateStatus
 from xian_enforcement.org.models import Certificate, Department, Officer, Region
 from xian_enforcement.org.scoping import scope_for
 from xian_enforcement.org.selectors import enforcement_departments, valid_certificate_exists
+
+from .choices import period_range
+from .models import TrainingAttendance
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
 MONTHS = range(1, 13)
@@ -97,8 +102,9 @@ def dashboard_scope(user) -> DashboardScope:
 # --- figures ----------------------------------------------------------------------------------
 
 
-def _year_range(year: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+def _year_range(year: int, period: str = "year") -> tuple[datetime.date, datetime.date]:
+    """The dashboard's period: the whole year, or its first half (STA-2 periods)."""
+    return period_range(year, period)
 
 
 def _month_range(year: int, month: int) -> tuple[datetime.date, datetime.date]:
@@ -118,7 +124,7 @@ def available_years(dscope: DashboardScope, today: datetime.date) -> list[int]:
     return list(range(today.year, start - 1, -1))
 
 
-def case_figures(dscope: DashboardScope, year: int, today: datetime.date) -> dict:
+def case_figures(dscope: DashboardScope, year: int, today: datetime.date, period: str = "year") -> dict:
     """STA-5.3 and REV-5 headline figures for ``year`` with the months, in one query:
 
     - filed / closed: files filed / closed in the year;
@@ -129,7 +135,7 @@ def case_figures(dscope: DashboardScope, year: int, today: datetime.date) -> dic
       ones transferred within the 30 days;
     - filed_1 … filed_12, closed_1 … closed_12: the same counts per month.
     """
-    start, end = _year_range(year)
+    start, end = _year_range(year, period)
     days = settings.RULES["REV_5_TRANSFER_DAYS"]
     cutoff = today - datetime.timedelta(days=days)
     filed = Q(filed_on__range=(start, end))
@@ -180,10 +186,10 @@ def certificate_figures(dscope: DashboardScope, day: datetime.date) -> dict:
     return figures
 
 
-def department_table(dscope: DashboardScope, year: int, today: datetime.date) -> list[Department]:
+def department_table(dscope: DashboardScope, year: int, today: datetime.date, period: str = "year") -> list[Department]:
     """Per department: filed, closed, 罚没金额, hearings in ``year``, and closed files now overdue
     for transfer (REV-5, REV-12 excluded); most filed first. One query."""
-    start, end = _year_range(year)
+    start, end = _year_range(year, period)
     cutoff = today - datetime.timedelta(days=settings.RULES["REV_5_TRANSFER_DAYS"])
     filed = Q(case_files__filed_on__range=(start, end))
     overdue = Q(
@@ -212,10 +218,10 @@ def department_table(dscope: DashboardScope, year: int, today: datetime.date) ->
     )
 
 
-def category_figures(dscope: DashboardScope, year: int) -> list[CaseCategory]:
+def category_figures(dscope: DashboardScope, year: int, period: str = "year") -> list[CaseCategory]:
     """Files filed and closed in ``year`` per case category (every active category, zeros
     included, in reference order). One query."""
-    start, end = _year_range(year)
+    start, end = _year_range(year, period)
     in_scope = dscope.cases("case_files__")
     return list(
         CaseCategory.objects.filter(is_active=True)
@@ -225,6 +231,61 @@ def category_figures(dscope: DashboardScope, year: int) -> list[CaseCategory]:
         )
         .only("id", "name", "order")
         .order_by("order", "id")
+    )
+
+
+def transfer_by_department(dscope: DashboardScope, year: int, today: datetime.date, period: str = "year") -> dict:
+    """REV-5/REV-6 proxy per department: files closed in the period (REV-12 excluded) whose
+    transfer is due, and those transferred within the days allowed. One query."""
+    start, end = _year_range(year, period)
+    days = settings.RULES["REV_5_TRANSFER_DAYS"]
+    cutoff = today - datetime.timedelta(days=days)
+    reviewable = Q(
+        closed_on__range=(start, end), reconsideration=ReconsiderationState.NONE, litigation=LitigationState.NONE
+    )
+    rows = (
+        CaseFile.objects.filter(dscope.cases())
+        .filter(reviewable)
+        .alias(
+            transfer_gap=ExpressionWrapper(
+                F("transferred_for_review_on") - F("closed_on"), output_field=DurationField()
+            )
+        )
+        .values("department_id")
+        .annotate(
+            due=Count("closed_on", filter=Q(transferred_for_review_on__isnull=False) | Q(closed_on__lt=cutoff)),
+            on_time=Count("closed_on", filter=Q(transfer_gap__lte=datetime.timedelta(days=days))),
+        )
+        .order_by()
+    )
+    return {r["department_id"]: (r["on_time"], r["due"]) for r in rows}
+
+
+def overdue_deadlines(dscope: DashboardScope, today: datetime.date) -> dict[int, dict[str, int]]:
+    """Open deadlines past their due date, per department and rule (REV-5, REV-9, STA-2, …).
+    One query."""
+    q = Q(department_id=dscope.department_id) if dscope.department_id else Q(department__region_id=dscope.region_id)
+    out: dict[int, dict[str, int]] = {}
+    for row in (
+        Deadline.objects.filter(q, status=DeadlineStatus.OPEN, due_date__lt=today)
+        .values("department_id", "rule_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        out.setdefault(row["department_id"], {})[row["rule_id"]] = row["n"]
+    return out
+
+
+def training_figures(dscope: DashboardScope, year: int, period: str = "year") -> dict:
+    """STA-5.1: attendances of officers in scope and their hours in the period. One query."""
+    start, end = _year_range(year, period)
+    q = (
+        Q(officer__department_id=dscope.department_id)
+        if dscope.department_id
+        else Q(officer__department__region_id=dscope.region_id)
+    )
+    return TrainingAttendance.objects.filter(q, session__held_on__range=(start, end)).aggregate(
+        trainees=Count("pk"), hours=Coalesce(Sum("session__hours"), ZERO)
     )
 
 

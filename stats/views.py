@@ -72,20 +72,84 @@ def _chart_data(year: int, figures: dict, categories: list, today: datetime.date
     }
 
 
+def _labelled(counts: dict, choices) -> list[dict]:
+    """[{name, value}] in the order of the choices (every choice present), for a pie chart."""
+    return [{"name": str(label), "value": int(counts.get(code, 0))} for code, label in choices]
+
+
+def _grades(user, year: int) -> list[dict]:
+    """REV-15 grades of locked self-reviews (the review room's interface)."""
+    from reviews.choices import Grade
+    from reviews.selectors import grade_distribution
+
+    return _labelled(grade_distribution(user, year) or {}, Grade.choices)
+
+
+def _outcomes(user, year: int) -> list[dict]:
+    """TOL-10 … TOL-13 exemption decisions (the tolerance room's interface)."""
+    from tolerance.choices import Outcome
+    from tolerance.selectors import decision_outcomes
+
+    return _labelled(decision_outcomes(user, year) or {}, Outcome.choices)
+
+
+def _below_target(departments, transfers: dict, overdue: dict) -> list[dict]:
+    """Units below target: self-review transfer rate under 100% (REV-5/REV-6 proxy until the
+    review room provides coverage), overdue statistics reports (STA-2) or semi-annual summaries
+    (REV-9)."""
+    rows = []
+    for d in departments:
+        on_time, due = transfers.get(d.pk, (0, 0))
+        rate = selectors._rate(on_time, due)
+        late = overdue.get(d.pk, {})
+        reports, summaries = late.get("STA-2", 0), late.get("REV-9", 0)
+        if (rate is not None and rate < 100) or reports or summaries:
+            rows.append(
+                {
+                    "department": d,
+                    "rate": rate,
+                    "on_time": on_time,
+                    "due": due,
+                    "reports": reports,
+                    "summaries": summaries,
+                }
+            )
+    rows.sort(key=lambda r: (r["rate"] if r["rate"] is not None else 101, -r["reports"] - r["summaries"]))
+    return rows
+
+
+def _period(request) -> str:
+    return "half" if request.GET.get("period") == "half" else "year"
+
+
 @login_required
 def dashboard(request):
     dscope = selectors.dashboard_scope(request.user)
     today = timezone.localdate()
     year = _year(request, today)
+    period = _period(request)
     years = selectors.available_years(dscope, today)
     if year not in years:
         years = sorted({*years, year}, reverse=True)
-    figures = selectors.case_figures(dscope, year, today)
-    # Certificates are counted as they stand today, or at the end of a past year.
-    certificates = selectors.certificate_figures(dscope, min(today, datetime.date(year, 12, 31)))
-    departments = selectors.department_table(dscope, year, today)
-    categories = selectors.category_figures(dscope, year)
+    figures = selectors.case_figures(dscope, year, today, period)
+    # Certificates are counted as they stand today, or at the end of a past period.
+    _start, end = selectors._year_range(year, period)
+    certificates = selectors.certificate_figures(dscope, min(today, end))
+    departments = selectors.department_table(dscope, year, today, period)
+    categories = selectors.category_figures(dscope, year, period)
+    transfers = selectors.transfer_by_department(dscope, year, today, period)
+    overdue = selectors.overdue_deadlines(dscope, today)
+    training = selectors.training_figures(dscope, year, period)
     data = _chart_data(year, figures, categories, today)
+    ranked = [d for d in departments if d.filed or d.closed][:15]
+    data["unit"] = {
+        "title": _("各单位立案数排名（前 %(n)s 名）") % {"n": len(ranked)},
+        "x": [d.short_name or d.name for d in ranked],
+        "filed": [d.filed for d in ranked],
+        "closed": [d.closed for d in ranked],
+    }
+    data["grades"] = _grades(request.user, year)
+    data["outcomes"] = _outcomes(request.user, year)
     totals = {
         key: sum((getattr(d, key) for d in departments), start=0) for key in ("filed", "closed", "amount", "hearings")
     }
@@ -97,6 +161,7 @@ def dashboard(request):
             "crumbs": [(_("统计"), None)],
             "dscope": dscope,
             "year": year,
+            "period": period,
             "years": years,
             "today": today,
             "figures": figures,
@@ -108,5 +173,10 @@ def dashboard(request):
             "categories": categories,
             "months": months,
             "data": data,
+            "training": training,
+            "overdue_total": sum(n for per in overdue.values() for n in per.values()),
+            "below_target": _below_target(departments, transfers, overdue),
+            "has_grades": any(g["value"] for g in data["grades"]),
+            "has_outcomes": any(o["value"] for o in data["outcomes"]),
         },
     )

@@ -208,9 +208,20 @@ RULES = {
     "MIN_OFFICERS_PER_CASE": 2,
     # STA-5.2: warn about certificate expiry this many days before.
     "CERT_EXPIRY_WARN_DAYS": 60,
+    # STA-5.2: a second expiry reminder this many days after the first.
+    "CERT_EXPIRY_SECOND_REMINDER_DAYS": 30,
+    # STA-2: reports due on the Nth day of the month after the period (10 July, 10 January),
+    # reminders N days after the period opens; reports opened this many days after a period ends.
+    "STA_2_HALF_YEAR_DUE_DAYS": 10,
+    "STA_2_YEAR_DUE_DAYS": 10,
+    "STA_2_REMIND_DAYS": [1, 7],
+    "STA_2_OPEN_WINDOW_DAYS": 60,
     # Home page "due soon" window.
     "DUE_SOON_DAYS": 7,
 }
+
+# Demo data builders run by `manage.py seed_demo`, in order (each room adds its own).
+DEMO_BUILDERS = ["cases.demo.build", "stats.demo.build"]
 
 PLATFORM_NAME = _("县域行政执法监督平台")
 

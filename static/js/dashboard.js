@@ -70,8 +70,32 @@
     });
   }
 
+  // Grades and exemption outcomes: pies of {name, value}; an empty list shows no chart (the
+  // page says there is nothing yet).
+  function drawPie(name) {
+    var el = document.querySelector('[data-chart="' + name + '"]');
+    var rows = data[name];
+    if (!el || !rows || !rows.some(function (r) { return r.value > 0; })) { return; }
+    el.hidden = false;
+    el.style.height = "240px";
+    var chart = window.echarts.init(el);
+    chart.setOption({
+      color: ["#1f5fa8", "#d9822b", "#b8322a", "#6b7280"],
+      aria: { enabled: true, decal: { show: true } },
+      tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
+      legend: { bottom: 0 },
+      series: [{ type: "pie", radius: ["35%", "65%"], top: -20, data: rows, label: { formatter: "{c}" } }]
+    });
+    charts.push(chart);
+    var table = document.querySelector('[data-table="' + name + '"]');
+    if (table) { table.hidden = true; }
+  }
+
   draw("month");
   draw("category");
+  draw("unit");
+  drawPie("grades");
+  drawPie("outcomes");
   document.querySelectorAll("[data-view-toggle]").forEach(wireToggle);
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
