@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ToleranceConfig(AppConfig):
     name = "tolerance"
     verbose_name = _("尽职免责和容错纠错")
+
+    def ready(self) -> None:
+        from xian_enforcement.org.home import register_home_panel, register_officer_panel
+
+        from . import audit_registry  # noqa: F401  (registers models with auditlog)
+        from .home import clarification_panel, tolerance_panel
+
+        register_home_panel(tolerance_panel)
+        register_officer_panel(clarification_panel)

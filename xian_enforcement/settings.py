@@ -216,12 +216,22 @@ RULES = {
     "STA_2_YEAR_DUE_DAYS": 10,
     "STA_2_REMIND_DAYS": [1, 7],
     "STA_2_OPEN_WINDOW_DAYS": 60,
+    # TOL-14c: notify a decision within N days, reminder on day 5 (overdue notice on day 8).
+    "TOL_14C_NOTIFY_DAYS": 7,
+    "TOL_14C_REMIND_DAYS": [5],
+    # TOL-17: default correction period and reminder before its deadline.
+    "TOL_17_DEFAULT_DAYS": 30,
+    "TOL_17_REMIND_BEFORE_DAYS": 3,
+    # TOL-18: risk warning when a category recurs this often in the window (department / county).
+    "TOL_18_DEPT_THRESHOLD": 3,
+    "TOL_18_COUNTY_THRESHOLD": 5,
+    "TOL_18_WINDOW_DAYS": 365,
     # Home page "due soon" window.
     "DUE_SOON_DAYS": 7,
 }
 
 # Demo data builders run by `manage.py seed_demo`, in order (each room adds its own).
-DEMO_BUILDERS = ["cases.demo.build", "stats.demo.build"]
+DEMO_BUILDERS = ["cases.demo.build", "tolerance.demo.build", "stats.demo.build"]
 
 PLATFORM_NAME = _("县域行政执法监督平台")
 

@@ -1,0 +1,90 @@
+"""Who may do what in the tolerance room. Services call these to check who acts; selectors and
+views use them to show only the actions a user may take."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from xian_enforcement.org.choices import Role
+from xian_enforcement.org.scoping import Scope, scope_for
+
+# The unit's legal office investigates (TOL-14b) and keeps the file moving.
+LEGAL_ROLES = (Role.LEGAL_OFFICER, Role.LEGAL_HEAD)
+# The issuing unit of a correction order decides extensions (TOL-17).
+ISSUER_ROLES = (Role.LEGAL_HEAD, Role.UNIT_HEAD, Role.PARTY_MEMBER)
+# Complaint handlers (TOL-19): judicial bureau staff of the county.
+COMPLAINT_ROLES = (Role.BUREAU_STAFF,)
+
+
+def application_read_q(scope: Scope, prefix: str = "") -> Q | None:
+    parts = []
+    if scope.is_county_wide:
+        parts.append(Q(**{f"{prefix}department__region_id": scope.region_id}))
+    if scope.reads_department:
+        parts.append(Q(**{f"{prefix}department_id": scope.department_id}))
+    if scope.officer_id is not None and scope.user_id is not None:
+        parts.append(Q(**{f"{prefix}officer_id": scope.officer_id}) | Q(**{f"{prefix}filed_by_id": scope.user_id}))
+    if not parts:
+        return None
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q
+
+
+def _in_unit(scope: Scope, application, *roles) -> bool:
+    return not scope.is_read_only and scope.department_id == application.department_id and scope.has(*roles)
+
+
+def can_apply(user) -> bool:
+    scope = scope_for(user)
+    # TOL-2: every enforcement officer may apply for themself; the unit may apply on their behalf.
+    return not scope.is_read_only and scope.department_id is not None and scope.officer_id is not None
+
+
+def can_apply_on_behalf(user) -> bool:
+    scope = scope_for(user)
+    return not scope.is_read_only and scope.department_id is not None and scope.has(*LEGAL_ROLES, Role.UNIT_HEAD)
+
+
+def can_edit_draft(user, application) -> bool:
+    scope = scope_for(user)
+    if scope.is_read_only:
+        return False
+    return application.filed_by_id == user.pk or (
+        scope.officer_id == application.officer_id or _in_unit(scope, application, *LEGAL_ROLES, Role.UNIT_HEAD)
+    )
+
+
+def can_investigate(user, application) -> bool:
+    return _in_unit(scope_for(user), application, *LEGAL_ROLES)
+
+
+def can_decide(user, application) -> bool:
+    """TOL-14a: party-group members of the officer's own unit, never the officer concerned."""
+    scope = scope_for(user)
+    return _in_unit(scope, application, Role.PARTY_MEMBER) and scope.officer_id != application.officer_id
+
+
+def can_notify(user, application) -> bool:
+    return _in_unit(scope_for(user), application, *LEGAL_ROLES, Role.PARTY_MEMBER)
+
+
+def can_issue_correction(user, application) -> bool:
+    scope = scope_for(user)
+    return _in_unit(scope, application, *LEGAL_ROLES, *ISSUER_ROLES) and scope.officer_id != application.officer_id
+
+
+def is_subject(user, application) -> bool:
+    scope = scope_for(user)
+    return not scope.is_read_only and scope.officer_id == application.officer_id
+
+
+def handles_complaints(user) -> bool:
+    scope = scope_for(user)
+    return not scope.is_read_only and scope.region_id is not None and scope.has(*COMPLAINT_ROLES)
+
+
+def reads_complaints(user) -> bool:
+    scope = scope_for(user)
+    return handles_complaints(user) or scope.is_county_wide or scope.reads_department

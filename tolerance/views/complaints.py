@@ -1,0 +1,237 @@
+"""TOL-19: the complaint register, its outcome, feedback, closing and clarification. The
+reporter's identity is shown, searched and exported only for complaint handlers outside the
+accused's unit (``selectors.reveals_reporter``)."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from xian_enforcement.audit.services import EventType, audit_event_record
+from xian_enforcement.errors import DomainError
+from xian_enforcement.org.models import Officer
+from xian_enforcement.org.scoping import scope_for
+
+from .. import access, selectors, services
+from ..choices import CLEARED_OUTCOMES, ComplaintOutcome, ComplaintStatus
+from ..forms import ClarificationFormForm, ComplaintForm, ConcludeForm, FeedbackForm
+from ..models import Decision
+from ._util import form_error, message_error
+
+
+def _crumbs(*rest):
+    return [(_("容错纠错"), reverse("tolerance:index")), *rest]
+
+
+def _require_read(user):
+    if not access.reads_complaints(user):
+        raise PermissionDenied(_("信访举报仅对司法局、县领导和被反映人所在单位负责人开放（TOL-19）。"))
+
+
+@login_required
+def complaint_list(request):
+    _require_read(request.user)
+    query = request.GET.get("q", "").strip()[:50]
+    qs = selectors.complaint_search(selectors.complaints_visible_to(request.user), query)
+    page = Paginator(qs.order_by("-received_on", "-id"), 30).get_page(request.GET.get("page"))
+    rows = [{"c": c, "reporter": selectors.reveals_reporter(request.user, c)} for c in page]
+    return render(
+        request,
+        "tolerance/complaint_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "can_register": access.handles_complaints(request.user),
+            "crumbs": _crumbs((_("信访举报"), None)),
+        },
+    )
+
+
+@login_required
+def complaint_export(request):
+    _require_read(request.user)
+    query = request.GET.get("q", "").strip()[:50]
+    qs = selectors.complaint_search(selectors.complaints_visible_to(request.user), query).order_by("-received_on")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("信访举报")
+    header = [
+        _("编号"),
+        _("收到日期"),
+        _("来源"),
+        _("被反映人"),
+        _("单位"),
+        _("匿名"),
+        _("反映内容"),
+        _("状态"),
+        _("查处结果"),
+    ]
+    reveal_any = access.handles_complaints(request.user)
+    if reveal_any:
+        header += [_("举报人"), _("联系方式")]
+    ws.append(header)
+    for c in qs[:5000]:
+        row = [
+            c.number,
+            c.received_on.isoformat(),
+            c.channel,
+            c.accused.name,
+            c.accused_department.short_name,
+            _("是") if c.anonymous else _("否"),
+            c.summary,
+            c.get_status_display(),
+            c.get_outcome_display() if c.outcome else "",
+        ]
+        if reveal_any:
+            shown = selectors.reveals_reporter(request.user, c)
+            row += [c.reporter_name if shown else "", c.reporter_contact if shown else ""]
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    audit_event_record(
+        event_type=EventType.EXPORT, user=request.user, obj=_("信访举报"), detail={"q": query, "reporter": reveal_any}
+    )
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="complaints-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+def complaint_create(request):
+    if not access.handles_complaints(request.user):
+        raise PermissionDenied(_("只有司法局信访举报办理人员可以登记信访举报（TOL-19）。"))
+    officers = Officer.objects.filter(
+        region_id=scope_for(request.user).region_id, is_enforcement_officer=True, department__isnull=False
+    ).select_related("department")
+    form = ComplaintForm(request.POST or None, officers=officers.order_by("department__order", "name"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = services.complaint_register(
+                by_user=request.user, accused=form.cleaned_data["accused"], data=form.service_data()
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("信访举报已登记。"))
+            return redirect("tolerance:complaint", complaint.pk)
+    return render(
+        request,
+        "tolerance/complaint_form.html",
+        {"form": form, "crumbs": _crumbs((_("信访举报"), reverse("tolerance:complaints")), (_("登记"), None))},
+    )
+
+
+def _detail(request, complaint, **forms):
+    decisions = Decision.objects.filter(
+        application__officer_id=complaint.accused_id, outcome__in=["exempt", "mitigated"]
+    ).select_related("application")
+    return render(
+        request,
+        "tolerance/complaint_detail.html",
+        {
+            "c": complaint,
+            "reporter": selectors.reveals_reporter(request.user, complaint),
+            "can_handle": access.handles_complaints(request.user),
+            "conclude_form": forms.get("conclude") or ConcludeForm(decisions=decisions),
+            "feedback_form": forms.get("feedback") or FeedbackForm(),
+            "clarify_form": forms.get("clarify") or ClarificationFormForm(initial={"on": timezone.localdate()}),
+            "clarifications": complaint.accused.clarifications.filter(complaint=complaint),
+            "S": ComplaintStatus,
+            "cleared": complaint.outcome in CLEARED_OUTCOMES,
+            "clearable": complaint.outcome in (ComplaintOutcome.UNTRUE, ComplaintOutcome.UNFOUNDED),
+            "crumbs": _crumbs((_("信访举报"), reverse("tolerance:complaints")), (complaint.number, None)),
+        },
+    )
+
+
+@login_required
+def complaint_detail(request, pk: int):
+    return _detail(request, selectors.complaint_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def complaint_conclude(request, pk: int):
+    complaint = selectors.complaint_for_user(request.user, pk, write=True)
+    decisions = Decision.objects.filter(application__officer_id=complaint.accused_id)
+    form = ConcludeForm(request.POST, decisions=decisions)
+    if form.is_valid():
+        try:
+            services.complaint_conclude(
+                complaint=complaint,
+                by_user=request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["outcome_note"],
+                decision=form.cleaned_data["decision"],
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("查处结果已记录。"))
+            return redirect("tolerance:complaint", pk)
+    return _detail(request, complaint, conclude=form)
+
+
+@login_required
+@require_POST
+def complaint_feedback(request, pk: int):
+    complaint = selectors.complaint_for_user(request.user, pk, write=True)
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complaint_feedback(
+                complaint=complaint,
+                by_user=request.user,
+                text=form.cleaned_data["text"],
+                scope=form.cleaned_data["scope"],
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("反馈（说明）已记录。"))
+            return redirect("tolerance:complaint", pk)
+    return _detail(request, complaint, feedback=form)
+
+
+@login_required
+@require_POST
+def complaint_close(request, pk: int):
+    complaint = selectors.complaint_for_user(request.user, pk, write=True)
+    try:
+        services.complaint_close(complaint=complaint, by_user=request.user)
+    except DomainError as exc:
+        message_error(request, exc)
+    else:
+        messages.success(request, _("信访举报已办结。"))
+    return redirect("tolerance:complaint", pk)
+
+
+@login_required
+@require_POST
+def clarification_create(request, pk: int):
+    complaint = selectors.complaint_for_user(request.user, pk, write=True)
+    form = ClarificationFormForm(request.POST)
+    if form.is_valid():
+        try:
+            services.clarification_record(complaint=complaint, by_user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("澄清正名已记录，并显示在该执法人员的档案中。"))
+            return redirect("tolerance:complaint", pk)
+    return _detail(request, complaint, clarify=form)
