@@ -91,7 +91,7 @@ def test_sta_5_2_never_shows_id_number_or_phone(client, dept):
 def test_search_by_name_or_certificate_number(client, certificates):
     response = client.get(URL, {"q": "王有"})
     assert [h["officer__name"] for h in response.context["page"].object_list] == ["王有效"]
-    response = client.get(URL, {"q": "100002"})
+    response = client.get(URL, {"q": "14103100100002"})
     assert [h["officer__name"] for h in response.context["page"].object_list] == ["赵乡镇"]
     response = client.get(URL, {"q": "钱暂停"})
     assert response.context["page"].paginator.count == 0
