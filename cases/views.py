@@ -25,6 +25,7 @@ from . import selectors, services
 from .exports import case_list_workbook
 from .filters import SORTS, CaseFileFilter
 from .forms import AttachmentForm, CaseFileForm
+from .panels import case_panels_for
 
 PAGE_SIZE = 50
 
@@ -116,6 +117,7 @@ def case_detail(request, pk: int):
             "penalty_kinds": case.penalty_kinds.all(),
             "attachments": case.attachments.select_related("uploaded_by"),
             "deadlines": deadlines,
+            "case_panels": case_panels_for(request.user, case),
             "can_edit": selectors.can_edit_case(request.user, case),
             "attachment_form": AttachmentForm(),
             "today": timezone.localdate(),

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import LitigationState, ReconsiderationState
 from cases.models import CaseFile
+from cases.selectors import case_files_visible_to
 from cases.services import REV5_KIND
 from xian_enforcement.notices.choices import DeadlineStatus
 from xian_enforcement.notices.models import Deadline
@@ -84,11 +85,18 @@ def department_files(scope: Scope) -> QuerySet[CaseFile]:
 
 
 def awaiting_self_review(user) -> QuerySet[CaseFile]:
-    """REV-5/REV-6: files of the department transferred to the legal office, oldest first.
-    Files excluded by REV-12 are listed separately."""
+    """REV-5/REV-6/REV-7: files of the department transferred to the legal office whose
+    self-review record is not yet locked, oldest first; each row carries ``review_id`` and
+    ``review_status`` (None before a record is started). Files excluded by REV-12 are listed
+    separately."""
+    from .choices import ReviewStatus
+
     scope = scope_for(user)
-    return _rows(department_files(scope).filter(NOT_EXCLUDED, transferred_for_review_on__isnull=False)).order_by(
-        "transferred_for_review_on", "id"
+    return (
+        _rows(department_files(scope).filter(NOT_EXCLUDED, transferred_for_review_on__isnull=False))
+        .exclude(self_review__status=ReviewStatus.LOCKED)
+        .annotate(review_id=F("self_review__id"), review_status=F("self_review__status"))
+        .order_by("transferred_for_review_on", "id")
     )
 
 
@@ -198,7 +206,165 @@ def county_transfer_table(user, today: datetime.date | None = None) -> list[Depa
 
 
 def grade_distribution(user, year: int) -> dict[str, int]:
-    """Interface for the statistics dashboard: self-review grades of ``year`` visible to
-    ``user``, counted by grade code (excellent / qualified / unqualified). Filled by the
-    case-file review issue; empty until then."""
-    return {}
+    """Interface for the statistics dashboard: locked self-review records of ``year`` (the
+    closing year of the file) visible to ``user``, counted by grade code (excellent /
+    qualified / unqualified; every code present). One query."""
+    from .choices import Grade, ReviewStatus
+    from .models import SelfReview
+
+    visible = case_files_visible_to(user).values("pk")
+    counts = dict(
+        SelfReview.objects.filter(year=year, status=ReviewStatus.LOCKED, case_file_id__in=visible)
+        .values_list("grade")
+        .annotate(n=Count("pk"))
+        .values_list("grade", "n")
+    )
+    return {g: counts.get(g, 0) for g in Grade.values}
+
+
+# --- Self-review records (REV-7) -------------------------------------------------------------
+
+
+def can_write_review_of(user, case: CaseFile) -> bool:
+    """The department's legal office (legal officers and the legal head) fills the record."""
+    scope = scope_for(user)
+    return scope.writes_department and not scope.is_read_only and scope.department_id == case.department_id
+
+
+def review_for_user(user, pk: int, *, write: bool = False):
+    """The one helper that fetches a self-review record: 404 when its case file is outside the
+    user's jurisdiction, 403 when readable but ``write`` and the user is not the department's
+    legal office."""
+    from django.http import Http404
+
+    from .models import SelfReview
+
+    review = (
+        SelfReview.objects.select_related(
+            "case_file__department", "case_file__category", "case_file__main_handler", "template"
+        )
+        .filter(pk=pk, case_file__in=case_files_visible_to(user))
+        .first()
+    )
+    if review is None:
+        raise Http404(_("没有找到该自查记录，或不在您的管辖范围内。"))
+    if write and not can_write_review_of(user, review.case_file):
+        raise PermissionDenied(_("您可以查看该自查记录，但只有本部门法制机构人员和法制机构负责人可以填写（REV-7）。"))
+    return review
+
+
+def reviews_of_case(user, case: CaseFile) -> dict:
+    """REV-7: the record and the notice kept with the case file (for the case file page)."""
+    from .models import SelfReview
+
+    review = (
+        SelfReview.objects.filter(case_file_id=case.pk, case_file__in=case_files_visible_to(user))
+        .select_related("notice")
+        .first()
+    )
+    return {"review": review, "notice": getattr(review, "notice", None) if review else None}
+
+
+def coverage(user, year: int) -> list[Department]:
+    """REV-6/REV-12 per department of the user's county (county roles) or their own department:
+    closed files of ``year``, excluded (REV-12), reviewable, self-reviewed (locked record),
+    rate (%). One query."""
+    from .choices import ReviewStatus
+
+    scope = scope_for(user)
+    closed = Q(case_files__closed_on__year=year)
+    excluded = ~Q(case_files__reconsideration=ReconsiderationState.NONE) | ~Q(
+        case_files__litigation=LitigationState.NONE
+    )
+    qs = enforcement_departments(scope.region_id)
+    if not scope.is_county_wide:
+        qs = qs.filter(pk=scope.department_id)
+    rows = list(
+        qs.annotate(
+            closed=Count("case_files", filter=closed),
+            excluded=Count("case_files", filter=closed & excluded),
+            reviewed=Count(
+                "case_files",
+                filter=closed & ~excluded & Q(case_files__self_review__status=ReviewStatus.LOCKED),
+            ),
+        )
+        .only("id", "name", "short_name", "order")
+        .order_by("order", "id")
+    )
+    for d in rows:
+        d.reviewable = d.closed - d.excluded
+        d.rate = round(100 * d.reviewed / d.reviewable, 1) if d.reviewable else None
+        d.full = d.rate is None or d.reviewed >= d.reviewable
+    return rows
+
+
+def coverage_access(user) -> None:
+    scope = scope_for(user)
+    if not (scope.is_county_wide or scope.reads_department):
+        raise PermissionDenied(
+            _("自查率（REV-6）只对本部门法制机构人员、负责人、党组成员和司法局、评查组、县领导开放。")
+        )
+
+
+def awaiting_my_signature(user) -> QuerySet:
+    """REV-7: submitted records of the user's department that still need the sign-off of a post
+    the user holds (head of the legal office / of the enforcement unit), oldest first."""
+    from .choices import ReviewStatus, SignerRole
+    from .models import ReviewSignature, SelfReview
+
+    scope = scope_for(user)
+    roles = [r for r in SignerRole.values if r in scope.roles]
+    if not roles or scope.department_id is None or scope.is_read_only:
+        return SelfReview.objects.none()
+    qs = SelfReview.objects.filter(case_file__department_id=scope.department_id, status=ReviewStatus.SUBMITTED)
+    signed_by_me = ReviewSignature.objects.filter(review_id=OuterRef("pk"), user_id=scope.user_id)
+    missing_role = Q()
+    for role in roles:
+        missing_role |= ~Exists(ReviewSignature.objects.filter(review_id=OuterRef("pk"), role=role))
+    return (
+        qs.filter(missing_role)
+        .exclude(Exists(signed_by_me))
+        .select_related("case_file__main_handler", "case_file__category")
+        .order_by("submitted_at", "id")
+    )
+
+
+def mask_party(name: str, kind: str) -> str:
+    """REV-16 library: a person's name shows its first character only; organisations keep
+    their name with the middle masked."""
+    if not name:
+        return ""
+    if kind == "person":
+        return name[0] + "*" * max(1, len(name) - 1)
+    return name[:2] + "***" + name[-2:] if len(name) > 4 else name[0] + "***"
+
+
+def excellent_library(user) -> QuerySet:
+    """REV-16: excellent self-reviewed files of the user's county, readable by every unit
+    (any user with a role and a county); personal data masked by the page."""
+    from .choices import Grade, ReviewStatus
+    from .models import SelfReview
+
+    scope = scope_for(user)
+    if scope.region_id is None or not (scope.roles - {"sysadmin", "secadmin", "auditadmin"}):
+        raise PermissionDenied(_("优秀案卷库（REV-16）对本县执法、法制、司法局和县领导角色开放。"))
+    return (
+        SelfReview.objects.filter(
+            status=ReviewStatus.LOCKED, grade=Grade.EXCELLENT, case_file__department__region_id=scope.region_id
+        )
+        .select_related("case_file__department", "case_file__category")
+        .only(
+            "id",
+            "score",
+            "year",
+            "locked_at",
+            "case_file__number",
+            "case_file__title",
+            "case_file__party_name",
+            "case_file__party_kind",
+            "case_file__department__short_name",
+            "case_file__department__name",
+            "case_file__category__name",
+        )
+        .order_by("-score", "-locked_at", "-id")
+    )

@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xian_enforcement.org.scoping import scope_for
+
 from . import selectors
 
 PAGE_SIZE = 50
@@ -48,10 +50,13 @@ def index(request):
         context["county_rows"] = selectors.county_transfer_table(request.user, today)
     if access.department:
         context["review_page"] = _page(request, selectors.awaiting_self_review(request.user), "p_review")
+        context["can_start_review"] = scope_for(request.user).writes_department
         context["transfer_page"] = _page(
             request, selectors.awaiting_transfer(request.user), "p_transfer", deadlines=True
         )
         context["excluded_page"] = _page(request, selectors.excluded_from_review(request.user), "p_excluded")
+    if access.department:
+        context["sign_page"] = _page(request, selectors.awaiting_my_signature(request.user), "p_sign")
     if access.handler:
         context["mine_page"] = _page(
             request, selectors.my_files_awaiting_transfer(request.user), "p_mine", deadlines=True

@@ -226,12 +226,30 @@ RULES = {
     "TOL_18_DEPT_THRESHOLD": 3,
     "TOL_18_COUNTY_THRESHOLD": 5,
     "TOL_18_WINDOW_DAYS": 365,
+    # REV-15: grade bands (score ≥ excellent-min 优秀; ≥ qualified-min 合格; else 不合格).
+    "REV_15_EXCELLENT_MIN": 90,
+    "REV_15_QUALIFIED_MIN": 60,
+    # REV-14: default points per stage of the scored checklist (total 100).
+    "REV_14_STAGE_POINTS": {"filing": 5, "investigation": 35, "decision": 35, "service": 15, "archiving": 10},
+    # REV-11: files drawn per unit and category.
+    "REV_11_SAMPLE_SIZE": 5,
+    # REV-8: consequences per number of unqualified files (≤ 10 cases; scaled per 10 above).
+    "REV_8_PER_CASES": 10,
+    "REV_8_CRITICISM_AT": 1,
+    "REV_8_NO_AWARD_AT": 2,
+    "REV_8_SUSPEND_AT": 3,
+    "REV_8_SCALE_ABOVE": True,
+    # REV-9: semi-annual summary due N days after 30 June / 31 December; reminders.
+    "REV_9_DUE_DAYS": 15,
+    "REV_9_REMIND_DAYS": [5, 12],
+    # REV-10: flag a year without an inspection from (month, day).
+    "REV_10_FLAG_FROM": (10, 1),
     # Home page "due soon" window.
     "DUE_SOON_DAYS": 7,
 }
 
 # Demo data builders run by `manage.py seed_demo`, in order (each room adds its own).
-DEMO_BUILDERS = ["cases.demo.build", "tolerance.demo.build", "stats.demo.build"]
+DEMO_BUILDERS = ["cases.demo.build", "reviews.demo.build", "tolerance.demo.build", "stats.demo.build"]
 
 PLATFORM_NAME = _("县域行政执法监督平台")
 
