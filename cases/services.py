@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xian_enforcement.data_versions import bump_on_commit
 from xian_enforcement.errors import DomainError
 from xian_enforcement.notices import services as notices
 from xian_enforcement.org.choices import Role
@@ -196,6 +197,7 @@ def _case_file_write(
     case.co_handlers.set([o for o in co_handlers if o.pk != case.main_handler_id])
     case.penalty_kinds.set(penalty_kinds)
     _sync_rev5_deadline(case)
+    bump_on_commit("cases")
     return case
 
 
@@ -213,6 +215,7 @@ def case_file_transfer_for_review(*, case_file: CaseFile, by_user, on: datetime.
     case.full_clean(exclude=["co_handlers", "penalty_kinds"])
     case.save(update_fields=["transferred_for_review_on", "updated_at"])
     _sync_rev5_deadline(case)
+    bump_on_commit("cases")
     return case
 
 

@@ -18,8 +18,8 @@ from xian_enforcement.org.models import Officer
 from xian_enforcement.org.selectors import enforcement_departments
 
 from . import assessment, scoring, summaries
-from .choices import Consequence, Grade, ReviewStatus
-from .models import HandlerAssessment, SampledFile, SelfReview, SemiAnnualSummary
+from .choices import Consequence, Grade, RefusalKind, ReviewStatus
+from .models import HandlerAssessment, InspectionRefusal, SampledFile, SelfReview, SemiAnnualSummary
 from .selectors import NOT_EXCLUDED
 
 
@@ -60,7 +60,8 @@ def unit_rows(region_id: int, year: int, department_id: int | None = None, today
     """REV-4/REV-17 per unit: average self-review score and its grade (REV-15), self-review rate
     (REV-6, REV-12 excluded), half-year summaries on time (REV-9), average inspection score
     (REV-11); ``flagged`` when the rate is under 100 %, a summary is overdue or late, or the
-    average grade is unqualified. Five queries."""
+    average grade is unqualified, or the bureau recorded that the unit refused or neglected an
+    inspection of the year (REV-17). Six queries."""
     today = today or timezone.localdate()
     depts = enforcement_departments(region_id).only("id", "name", "short_name", "order").order_by("order", "id")
     if department_id:
@@ -83,6 +84,11 @@ def unit_rows(region_id: int, year: int, department_id: int | None = None, today
     subs: dict[int, list[SemiAnnualSummary]] = defaultdict(list)
     for s in SemiAnnualSummary.objects.filter(year=year, department__region_id=region_id):
         subs[s.department_id].append(s)
+    refused: dict[int, list[str]] = defaultdict(list)
+    for dept_id, kind in InspectionRefusal.objects.filter(
+        campaign__year=year, campaign__region_id=region_id
+    ).values_list("department_id", "kind"):
+        refused[dept_id].append(str(RefusalKind(kind).label))
     due_halves = [h for h in (1, 2) if summaries.due_date(year, h) < today]
     for d in rows:
         d.rate = round(100 * d.reviewed / d.reviewable, 1) if d.reviewable else None
@@ -100,6 +106,10 @@ def unit_rows(region_id: int, year: int, department_id: int | None = None, today
             reasons.append(_("半年总结逾期或未报（REV-9）"))
         if d.grade == Grade.UNQUALIFIED:
             reasons.append(_("案卷平均得分不合格（REV-15）"))
+        if refused[d.pk]:
+            reasons.append(
+                _("不接受行政执法案卷评查或不积极开展：%(k)s（REV-17）") % {"k": "、".join(sorted(set(refused[d.pk])))}
+            )
         d.flag_reasons = reasons
         d.flagged = bool(reasons)
     return rows

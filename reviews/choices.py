@@ -76,3 +76,10 @@ class Consequence(models.TextChoices):
     CRITICISM = "criticism", _("通报批评")
     NO_AWARD = "no_award", _("不得评为先进个人，年度考核不得评为优秀")
     SUSPENDED = "suspended", _("暂停执法资格，培训并考核合格后恢复")
+
+
+class RefusalKind(models.TextChoices):
+    """REV-17: how a unit failed an inspection."""
+
+    REFUSED = "refused", _("不接受行政执法案卷评查")
+    NEGLECTED = "neglected", _("不积极开展评查")

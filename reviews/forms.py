@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CampaignKind, GroupRole
+from .choices import CampaignKind, GroupRole, RefusalKind, SelfReviewQuality
 
 
 class CampaignForm(forms.Form):
@@ -49,3 +49,33 @@ class MemberForm(forms.Form):
         self.fields["officer"].queryset = officers
         self.fields["officer"].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["role"].widget.attrs["class"] = "form-select form-select-sm"
+
+
+class SampleGradeForm(forms.Form):
+    """REV-11: the inspection's grade of the unit's self-review of a sampled file, and the
+    problems found; the checklist itself is read by ``services.parse_findings``."""
+
+    self_review_quality = forms.ChoiceField(
+        label=_("自查质量"), choices=[("", "—"), *SelfReviewQuality.choices], required=True
+    )
+    problems = forms.CharField(label=_("发现的问题"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["self_review_quality"].widget.attrs["class"] = "form-select"
+        self.fields["problems"].widget.attrs["class"] = "form-control"
+
+
+class RefusalForm(forms.Form):
+    """REV-17: a unit refused the inspection or did not cooperate."""
+
+    department = forms.ModelChoiceField(label=_("单位"), queryset=None)
+    kind = forms.ChoiceField(label=_("情形"), choices=RefusalKind.choices)
+    note = forms.CharField(label=_("情况说明"), max_length=300)
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["department"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["kind"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["note"].widget.attrs["class"] = "form-control form-control-sm"

@@ -180,6 +180,7 @@ class ReviewNotice(models.Model):
 from .models_inspection import (  # noqa: E402, F401  (models of this app, split for size)
     HandlerAssessment,
     InspectionCampaign,
+    InspectionRefusal,
     ReviewGroupMember,
     SampledFile,
     SampleExclusion,

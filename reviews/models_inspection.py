@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CampaignKind, Consequence, Grade, GroupRole, SelfReviewQuality
+from .choices import CampaignKind, Consequence, Grade, GroupRole, RefusalKind, SelfReviewQuality
 
 
 class InspectionCampaign(models.Model):
@@ -123,6 +123,27 @@ class SampleExclusion(models.Model):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class InspectionRefusal(models.Model):
+    """REV-17: the bureau's record that a unit refused the inspection or did not cooperate
+    (不接受行政执法案卷评查或不积极开展); the unit fails that year's annual target."""
+
+    campaign = models.ForeignKey(InspectionCampaign, on_delete=models.CASCADE, related_name="refusals")
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("情形"), max_length=12, choices=RefusalKind.choices)
+    note = models.CharField(_("情况说明"), max_length=300)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        verbose_name = _("拒绝或不配合检查记录")
+        verbose_name_plural = _("拒绝或不配合检查记录")
+        ordering = ["campaign", "department_id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "department"], name="refusal_unique_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.department_id} {self.kind}"
 
 
 class HandlerAssessment(models.Model):

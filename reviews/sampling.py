@@ -25,7 +25,14 @@ from xian_enforcement.org.models import Officer
 from xian_enforcement.org.scoping import scope_for
 
 from .conf import rule
-from .models import InspectionCampaign, ReviewGroupMember, SampledFile, SampleExclusion, SampleStratum
+from .models import (
+    InspectionCampaign,
+    InspectionRefusal,
+    ReviewGroupMember,
+    SampledFile,
+    SampleExclusion,
+    SampleStratum,
+)
 
 
 def make_seed(public_value: str, seed_date: datetime.date) -> str:
@@ -251,6 +258,30 @@ def sampled_file_grade(
     sample.full_clean()
     sample.save()
     return sample
+
+
+@transaction.atomic
+def campaign_record_refusal(*, campaign: InspectionCampaign, by, department, kind: str, note: str) -> InspectionRefusal:
+    """REV-17: the bureau records that a unit refused the inspection or did not cooperate; the
+    unit's annual assessment for the campaign's year is flagged with that reason."""
+    _require_bureau(by)
+    if department.region_id != campaign.region_id:
+        raise DomainError(_("只能记录本县的单位。"), rule_id="REV-17")
+    if not note.strip():
+        raise DomainError(_("请写明拒绝或不配合检查的情况（REV-17）。"), rule_id="REV-17")
+    if InspectionRefusal.objects.filter(campaign=campaign, department=department).exists():
+        raise DomainError(_("%(d)s 在本次检查中已有记录。") % {"d": department}, rule_id="REV-17")
+    refusal = InspectionRefusal(
+        campaign=campaign,
+        department=department,
+        kind=kind,
+        note=note.strip(),
+        recorded_by=by,
+        recorded_at=timezone.now(),
+    )
+    refusal.full_clean()
+    refusal.save()
+    return refusal
 
 
 def inspection_missing(region_id: int, today: datetime.date) -> bool:

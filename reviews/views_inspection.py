@@ -17,10 +17,18 @@ from xian_enforcement.errors import DomainError
 from xian_enforcement.org.choices import Role
 from xian_enforcement.org.models import Officer
 from xian_enforcement.org.scoping import scope_for
+from xian_enforcement.org.selectors import enforcement_departments
 
-from . import sampling
-from .forms import CampaignForm, MemberForm
-from .models import InspectionCampaign, ReviewGroupMember, SampledFile, SampleExclusion, SampleStratum
+from . import sampling, scoring, services
+from .forms import CampaignForm, MemberForm, RefusalForm, SampleGradeForm
+from .models import (
+    InspectionCampaign,
+    InspectionRefusal,
+    ReviewGroupMember,
+    SampledFile,
+    SampleExclusion,
+    SampleStratum,
+)
 
 
 def _error(exc: DomainError) -> str:
@@ -107,7 +115,10 @@ def campaign_detail(request, pk: int):
             "exclusions": SampleExclusion.objects.filter(campaign=campaign).select_related("case_file__department"),
             "members": members,
             "member_form": MemberForm(officers=officers.order_by("department__order", "name")),
+            "refusals": InspectionRefusal.objects.filter(campaign=campaign).select_related("department"),
+            "refusal_form": RefusalForm(departments=enforcement_departments(campaign.region_id)),
             "can_write": _can_write(request.user),
+            "my_officer_id": getattr(getattr(request.user, "officer", None), "pk", None),
             "crumbs": [
                 (_("评查"), reverse("reviews:index")),
                 (_("层级监督检查"), reverse("reviews:campaigns")),
@@ -177,6 +188,24 @@ def campaign_member_add(request, pk: int):
 
 @login_required
 @require_POST
+def campaign_refusal_add(request, pk: int):
+    """REV-17: bureau staff record that a unit refused the inspection or did not cooperate."""
+    campaign = campaign_for_user(request.user, pk, write=True)
+    form = RefusalForm(request.POST, departments=enforcement_departments(campaign.region_id))
+    if not form.is_valid():
+        messages.error(request, _("请选择单位、情形并写明情况。"))
+        return redirect(reverse("reviews:campaign", args=[campaign.pk]) + "#refusals")
+    try:
+        sampling.campaign_record_refusal(campaign=campaign, by=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, _error(exc))
+    else:
+        messages.success(request, _("已记录，该单位本年度评查考核为未达标（REV-17）。"))
+    return redirect(reverse("reviews:campaign", args=[campaign.pk]) + "#refusals")
+
+
+@login_required
+@require_POST
 def sample_assign(request, pk: int):
     sample = SampledFile.objects.filter(pk=pk).select_related("campaign").first()
     if sample is None:
@@ -193,3 +222,101 @@ def sample_assign(request, pk: int):
         else:
             messages.success(request, _("已分派评查人 %(n)s。") % {"n": reviewer.name})
     return redirect(reverse("reviews:campaign", args=[sample.campaign_id]) + "#samples")
+
+
+def _grade_rows(template, sample: SampledFile, values) -> list[dict]:
+    """Checklist rows for the inspection form: each item with the posted or saved values
+    (``SampledFile.findings`` = {item id: [failed, deduction, reason]})."""
+    rows = []
+    for item in template.items.all():
+        if values is not None:
+            failed = bool(values.get(f"veto_{item.pk}"))
+            deduct = values.get(f"deduct_{item.pk}", "")
+            reason = values.get(f"reason_{item.pk}", "")
+        else:
+            saved = sample.findings.get(str(item.pk))
+            failed = bool(saved and saved[0])
+            deduct = saved[1] if saved and not saved[0] else ""
+            reason = saved[2] if saved else ""
+        rows.append({"item": item, "failed": failed, "deduct": deduct, "reason": reason})
+    return rows
+
+
+@login_required
+def sample_grade(request, pk: int):
+    """REV-11: the assigned review-group member grades a sampled file with the self-review
+    checklist (REV-13/14/15) and grades the unit's self-review of it. Only the assigned
+    reviewer (403 otherwise), never a file of their own unit (REV-10)."""
+    from .views_self import _grouped
+
+    sample = (
+        SampledFile.objects.filter(pk=pk).select_related("case_file__department", "case_file__main_handler").first()
+    )
+    if sample is None:
+        raise Http404(_("没有找到该抽查案卷。"))
+    campaign = campaign_for_user(request.user, sample.campaign_id)
+    officer = getattr(request.user, "officer", None)
+    if officer is None or sample.reviewer_id != officer.pk or scope_for(request.user).is_read_only:
+        raise PermissionDenied(_("只有分派的评查人本人可以评查该案卷（REV-11）。"))
+    if officer.department_id == sample.case_file.department_id:
+        raise PermissionDenied(_("评查人不能评查本单位的案卷（REV-10）。"))
+    template = services.current_template(sample.case_file.category_id)
+    if template is None:
+        messages.error(request, _("该类别没有评查标准（REV-14）。"))
+        return redirect(reverse("reviews:campaign", args=[campaign.pk]) + "#samples")
+    data = request.POST if request.method == "POST" else None
+    initial = {"self_review_quality": sample.self_review_quality, "problems": sample.problems}
+    form = SampleGradeForm(data, initial=initial)
+    errors: list[str] = []
+    if data is not None:
+        findings, errors = services.parse_findings(template, data)
+        missing = [f"{i.order}. {i.text}" for i in template.items.all() if i.pk in findings and not findings[i.pk][2]]
+        if missing:
+            errors.append(_("以下项目扣分或否决须写明理由：%(items)s") % {"items": "；".join(missing)})
+        if form.is_valid() and not errors:
+            try:
+                sampling.sampled_file_grade(
+                    sample=sample,
+                    by=request.user,
+                    findings=findings,
+                    problems=form.cleaned_data["problems"],
+                    self_review_quality=form.cleaned_data["self_review_quality"],
+                )
+            except DomainError as exc:
+                errors = [_error(exc)]
+            else:
+                messages.success(request, _("已保存对 %(n)s 的评查结果（REV-11）。") % {"n": sample.case_file.number})
+                return redirect(reverse("reviews:campaign", args=[campaign.pk]) + "#samples")
+        if not form.is_valid():
+            errors += [str(e) for field_errors in form.errors.values() for e in field_errors]
+    rows = _grade_rows(template, sample, data)
+    veto, stages = _grouped(rows)
+    if data is not None:
+        parsed, _errs = services.parse_findings(template, data)
+        result = scoring.compute(list(template.items.all()), {k: (f, d) for k, (f, d, _r) in parsed.items()})
+    elif sample.grade:
+        result = sample
+    else:
+        result = scoring.compute(list(template.items.all()), {})
+    return render(
+        request,
+        "reviews/sample_grade.html",
+        {
+            "campaign": campaign,
+            "sample": sample,
+            "case": sample.case_file,
+            "template": template,
+            "veto_rows": veto,
+            "stages": stages,
+            "result": result,
+            "form": form,
+            "errors": errors,
+            "crumbs": [
+                (_("评查"), reverse("reviews:index")),
+                (_("层级监督检查"), reverse("reviews:campaigns")),
+                (campaign.title, reverse("reviews:campaign", args=[campaign.pk])),
+                (_("评查抽查案卷"), None),
+            ],
+        },
+        status=400 if errors else 200,
+    )

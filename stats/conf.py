@@ -24,3 +24,15 @@ DEFAULTS = {
 
 def rule(key: str):
     return settings.RULES.get(key, DEFAULTS[key])
+
+
+# Technical settings (top-level Django settings, not regulation values).
+SETTINGS = {
+    # Seconds the leaders' dashboard aggregates stay cached (a safety net: writes bump the data
+    # versions, see ``stats/dashboard_cache.py``); 0 turns the cache off.
+    "STATS_DASHBOARD_CACHE_SECONDS": 300,
+}
+
+
+def setting(key: str):
+    return getattr(settings, key, SETTINGS[key])

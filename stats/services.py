@@ -23,6 +23,7 @@ from xian_enforcement.org.scoping import scope_for
 from . import catalog
 from .choices import EDITABLE_STATUSES, Period, ReportStatus, period_range
 from .conf import rule
+from .dashboard_cache import bump_on_commit
 from .models import ReportFigure, StatReport
 from .records import recorded_figures, unit_has_power
 from .validation import validate_report
@@ -99,6 +100,7 @@ def _sync_deadline(report: StatReport) -> None:
         deadline.status = DeadlineStatus.OPEN
         deadline.next_action_on = deadline.compute_next_action()
         Deadline.objects.filter(pk=deadline.pk).update(next_action_on=deadline.next_action_on)
+        bump_on_commit("notices")  # a direct update: the notices room's own bump does not see it
 
 
 def report_periods_open(*, today: datetime.date | None = None) -> int:

@@ -19,6 +19,7 @@ from xian_enforcement.org.choices import Role
 from xian_enforcement.org.models import Department, Officer
 from xian_enforcement.org.scoping import scope_for
 
+from .dashboard_cache import bump_on_commit
 from .models import TrainingAttendance, TrainingSession
 
 ATTENDANCE_COLUMNS = [
@@ -151,6 +152,7 @@ def training_create(
     session.full_clean()
     session.save()
     TrainingAttendance.objects.bulk_create([TrainingAttendance(session=session, officer=o) for o in people.values()])
+    bump_on_commit("statistics")  # the dashboard's training hours
     return session
 
 

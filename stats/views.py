@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import selectors
+from . import dashboard_cache, selectors
 
 
 @login_required
@@ -122,24 +122,39 @@ def _period(request) -> str:
     return "half" if request.GET.get("period") == "half" else "year"
 
 
+def _aggregates(dscope: selectors.DashboardScope, year: int, today: datetime.date, period: str) -> dict:
+    """Everything the dashboard reads that depends only on the scope, year, period and today:
+    what ``dashboard_cache`` keeps (not the grades and outcomes, which depend on the user)."""
+    # Certificates are counted as they stand today, or at the end of a past period.
+    _start, end = selectors._year_range(year, period)
+    return {
+        "years": selectors.available_years(dscope, today),
+        "figures": selectors.case_figures(dscope, year, today, period),
+        "certificates": selectors.certificate_figures(dscope, min(today, end)),
+        "departments": selectors.department_table(dscope, year, today, period),
+        "categories": selectors.category_figures(dscope, year, period),
+        "transfers": selectors.transfer_by_department(dscope, year, today, period),
+        "overdue": selectors.overdue_deadlines(dscope, today),
+        "training": selectors.training_figures(dscope, year, period),
+    }
+
+
 @login_required
 def dashboard(request):
     dscope = selectors.dashboard_scope(request.user)
     today = timezone.localdate()
     year = _year(request, today)
     period = _period(request)
-    years = selectors.available_years(dscope, today)
+    key = dashboard_cache.dashboard_key(
+        region_id=dscope.region_id, department_id=dscope.department_id, year=year, period=period, today=today
+    )
+    aggregates = dashboard_cache.cached(key, lambda: _aggregates(dscope, year, today, period))
+    years = aggregates["years"]
     if year not in years:
         years = sorted({*years, year}, reverse=True)
-    figures = selectors.case_figures(dscope, year, today, period)
-    # Certificates are counted as they stand today, or at the end of a past period.
-    _start, end = selectors._year_range(year, period)
-    certificates = selectors.certificate_figures(dscope, min(today, end))
-    departments = selectors.department_table(dscope, year, today, period)
-    categories = selectors.category_figures(dscope, year, period)
-    transfers = selectors.transfer_by_department(dscope, year, today, period)
-    overdue = selectors.overdue_deadlines(dscope, today)
-    training = selectors.training_figures(dscope, year, period)
+    figures, certificates = aggregates["figures"], aggregates["certificates"]
+    departments, categories = aggregates["departments"], aggregates["categories"]
+    transfers, overdue, training = aggregates["transfers"], aggregates["overdue"], aggregates["training"]
     data = _chart_data(year, figures, categories, today)
     ranked = [d for d in departments if d.filed or d.closed][:15]
     data["unit"] = {

@@ -126,3 +126,29 @@ def test_rev_8_legal_head_assesses_own_department_only(users, dept, other_dept):
     foreign = certified_officer(other_dept)
     with pytest.raises(DomainError):
         assessment.handler_assess(officer=foreign, year=2026, by=users["legal_head"])
+
+
+def test_tol_15_real_tolerance_decisions_exempt_or_mitigated_are_not_counted_and_the_assessment_says_why(users, dept):
+    """TOL-15 end to end, no monkeypatch: tolerance applications linked to the files, decided
+    through the tolerance services. 免责 and 容错 files are not counted; 不予容错 still counts."""
+    from reviews import annual
+    from tolerance.tests.factories import decide, investigating
+
+    officer = users["handler"].officer
+    files = [reviewable_file(dept, main_handler=officer) for _ in range(6)]
+    for f in files[:4]:
+        unqualified(f, users["legal_officer"])
+    exempt, mitigated, refused, plain = files[:4]
+    decide(users, investigating(users, case_files=[exempt]))
+    decide(users, investigating(users, case_files=[mitigated]), outcome="mitigated", c3=False)
+    decide(users, investigating(users, case_files=[refused]), outcome="not_tolerated")
+
+    result = assessment.handler_assess(officer=officer, year=2026, by=users["bureau_staff"])
+    assert (result.main_cases, result.unqualified, result.tolerated) == (6, 2, 2)
+    assert result.consequence == Consequence.NO_AWARD  # 4 would have suspended the officer
+    assert "TOL-15" in result.tolerated_note
+    assert exempt.number in result.tolerated_note and mitigated.number in result.tolerated_note
+    assert refused.number not in result.tolerated_note and plain.number not in result.tolerated_note
+    assert not officer.certificates.filter(status=CertificateStatus.SUSPENDED).exists()
+    (row,) = [o for o in annual.handler_rows(dept.region_id, 2026, dept.pk) if o.pk == officer.pk]
+    assert (row.unqualified, row.tolerated) == (2, 2)

@@ -12,10 +12,11 @@ from django.urls import reverse
 
 from cases.choices import LitigationState
 from reviews import sampling
+from reviews.choices import Grade
 from reviews.models import InspectionCampaign, SampledFile
 from tests.factories import DepartmentFactory, RegionFactory, certified_officer
 
-from .factories import reviewable_file
+from .factories import reviewable_file, scored_items, template_for
 from .test_sampling import campaign
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +174,128 @@ def test_rev_11_campaign_page_query_count_is_constant(client, users, dept, other
     before = list_count()
     campaign(users)
     assert list_count() == before
+
+
+@pytest.fixture
+def assigned(users, dept):
+    """A drawn campaign whose one sampled file is assigned to the review-group user."""
+    case = reviewable_file(dept)
+    c = campaign(users)
+    sampling.campaign_draw(campaign=c, by=users["bureau_staff"])
+    reviewer = users["review_group"].officer
+    sampling.campaign_add_member(campaign=c, by=users["bureau_staff"], officer=reviewer, role="leader")
+    sample = SampledFile.objects.get(campaign=c, case_file=case)
+    sampling.sampled_file_assign(sample=sample, by=users["bureau_staff"], reviewer=reviewer)
+    return sample
+
+
+def test_rev_11_assigned_reviewer_grades_the_sampled_file_in_the_browser(client, users, assigned):
+    case = assigned.case_file
+    item = scored_items(template_for(case))[3]
+    url = reverse("reviews:sample_grade", args=[assigned.pk])
+    login(client, users["review_group"])
+    page = client.get(reverse("reviews:campaign", args=[assigned.campaign_id])).content.decode()
+    assert url in page
+    form = client.get(url)
+    assert form.status_code == 200 and f'name="deduct_{item.pk}"' in form.content.decode()
+    response = client.post(
+        url,
+        {
+            f"deduct_{item.pk}": "45",
+            f"reason_{item.pk}": "主要证据缺失",
+            "problems": "证据不足",
+            "self_review_quality": "missed",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assigned.refresh_from_db()
+    assert (assigned.score, assigned.grade, assigned.self_review_quality) == (85, Grade.QUALIFIED, "missed")
+    assert assigned.findings[str(item.pk)] == [False, "45", "主要证据缺失"]
+    html = response.content.decode()
+    assert "合格" in html and "85" in html and "自查未发现问题" in html
+
+
+def test_rev_11_only_the_assigned_reviewer_grades_others_403_outside_404_anonymous_login(
+    client, users, assigned, bureau
+):
+    url = reverse("reviews:sample_grade", args=[assigned.pk])
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    other = certified_officer(bureau, roles=["review_group"], name="另一评查员")
+    sampling.campaign_add_member(campaign=assigned.campaign, by=users["bureau_staff"], officer=other, role="member")
+    for user in (other.user, users["bureau_staff"], users["leader"]):
+        assert login(client, user).get(url).status_code == 403
+        assert client.post(url, {"self_review_quality": "missed"}).status_code == 403
+    assert login(client, users["legal_head"]).get(url).status_code == 403
+    other_region = RegionFactory(code="141000", name="临汾市")
+    foreign = certified_officer(DepartmentFactory(region=other_region), roles=["review_group"]).user
+    assert login(client, foreign).get(url).status_code == 404
+    assigned.refresh_from_db()
+    assert not assigned.grade and assigned.graded_at is None
+
+
+def test_rev_10_assigned_reviewer_never_grades_own_units_file(client, users, assigned, dept):
+    """Defence in depth: even if a reviewer's unit changed after assignment, REV-10 refuses."""
+    reviewer = users["review_group"].officer
+    reviewer.department = dept
+    reviewer.save(update_fields=["department"])
+    url = reverse("reviews:sample_grade", args=[assigned.pk])
+    assert login(client, users["review_group"]).post(url, {"self_review_quality": "missed"}).status_code == 403
+    assigned.refresh_from_db()
+    assert not assigned.grade
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"self_review_quality": ""},  # the self-review grade is required
+        {"self_review_quality": "bogus"},
+        {"self_review_quality": "missed", "deduct": "abc"},
+        {"self_review_quality": "missed", "deduct": "-3"},
+        {"self_review_quality": "missed", "deduct": "5", "reason": ""},  # deduction without reason
+    ],
+)
+def test_rev_11_bad_grading_input_saves_nothing(client, users, assigned, bad):
+    item = scored_items(template_for(assigned.case_file))[0]
+    data = {"self_review_quality": bad["self_review_quality"], "problems": "x"}
+    if "deduct" in bad:
+        data[f"deduct_{item.pk}"] = bad["deduct"]
+        data[f"reason_{item.pk}"] = bad.get("reason", "理由")
+    response = login(client, users["review_group"]).post(reverse("reviews:sample_grade", args=[assigned.pk]), data)
+    assert response.status_code == 400 and "没有保存" in response.content.decode()
+    assigned.refresh_from_db()
+    assert not assigned.grade and assigned.score is None and assigned.graded_at is None
+
+
+def test_rev_17_unit_recorded_as_refusing_the_inspection_is_flagged_with_the_reason(client, users, dept, other_dept):
+    from reviews.annual import unit_rows
+    from reviews.models import InspectionRefusal
+
+    c = campaign(users)
+    url = reverse("reviews:campaign_refusal_add", args=[c.pk])
+    data = {"department": dept.pk, "kind": "refused", "note": "拒不提供案卷台账"}
+    assert login(client, users["review_group"]).post(url, data).status_code == 403
+    assert not InspectionRefusal.objects.exists()
+    assert login(client, users["bureau_staff"]).post(url, {**data, "note": ""}).status_code == 302
+    assert not InspectionRefusal.objects.exists()  # a reason is required
+    page = client.post(url, data, follow=True).content.decode()
+    assert "拒不提供案卷台账" in page and "不接受行政执法案卷评查" in page
+    rows = {d.pk: d for d in unit_rows(dept.region_id, 2026, today=datetime.date(2026, 3, 1))}
+    assert rows[dept.pk].flagged
+    (reason,) = rows[dept.pk].flag_reasons
+    assert "不接受行政执法案卷评查或不积极开展" in reason and "REV-17" in reason
+    assert not rows[other_dept.pk].flagged and rows[other_dept.pk].flag_reasons == []
+    assert not unit_rows(dept.region_id, 2025, dept.pk, today=datetime.date(2025, 3, 1))[0].flagged
+
+
+def test_rev_17_neglected_inspection_flags_the_unit_too(users, dept, other_dept):
+    from reviews.annual import unit_rows
+
+    c = campaign(users)
+    sampling.campaign_record_refusal(
+        campaign=c, by=users["bureau_staff"], department=other_dept, kind="neglected", note="未按期报送台账"
+    )
+    rows = {d.pk: d for d in unit_rows(dept.region_id, 2026, today=datetime.date(2026, 3, 1))}
+    assert rows[other_dept.pk].flagged and "不积极开展评查" in rows[other_dept.pk].flag_reasons[0]
+    assert not rows[dept.pk].flagged

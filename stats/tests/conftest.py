@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 
 from cases.models import PenaltyKind
 from tests.factories import (
@@ -21,6 +22,15 @@ from tests.factories import (
 from .factories import TrainingSessionFactory
 
 D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The dashboard caches its aggregates (locmem in tests, one per process): no test may see
+    another's entries (ids and dates repeat between tests)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xian_enforcement.data_versions import bump_on_commit
 from xian_enforcement.errors import DomainError
 
 from .choices import DeadlineStatus, NotificationKind
@@ -67,11 +68,13 @@ def deadline_open(
     deadline.next_action_on = deadline.compute_next_action() if deadline.status == DeadlineStatus.OPEN else None
     deadline.full_clean()
     deadline.save()
+    bump_on_commit("notices")
     return deadline
 
 
 def deadline_meet(*, subject, kind: str) -> int:
     """Mark the open deadline of ``kind`` on ``subject`` met. Returns rows changed (0 or 1)."""
+    bump_on_commit("notices")
     ct = ContentType.objects.get_for_model(subject)
     return Deadline.objects.filter(kind=kind, content_type=ct, object_id=subject.pk, status=DeadlineStatus.OPEN).update(
         status=DeadlineStatus.MET, met_at=timezone.now(), next_action_on=None
@@ -79,6 +82,7 @@ def deadline_meet(*, subject, kind: str) -> int:
 
 
 def deadline_cancel(*, subject, kind: str) -> int:
+    bump_on_commit("notices")
     ct = ContentType.objects.get_for_model(subject)
     return Deadline.objects.filter(kind=kind, content_type=ct, object_id=subject.pk, status=DeadlineStatus.OPEN).update(
         status=DeadlineStatus.CANCELLED, next_action_on=None
@@ -107,6 +111,7 @@ def deadline_extend(*, deadline: Deadline, new_due_date: datetime.date, reason: 
     deadline.stage = min(deadline.stage, len(deadline.steps()) - 1)
     deadline.next_action_on = deadline.compute_next_action()
     deadline.save()
+    bump_on_commit("notices")
     return deadline
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xian_enforcement.data_versions import bump_on_commit
 from xian_enforcement.errors import DomainError
 
 from .choices import CertificateStatus, Role
@@ -62,6 +63,7 @@ def certificate_change_status(
     certificate.status_changed_on = on
     certificate.full_clean()
     certificate.save()
+    bump_on_commit("org")
     return certificate
 
 
