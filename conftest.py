@@ -13,6 +13,10 @@ def _test_settings(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     # PBKDF2 at production strength costs ~0.3 s per user; tests create hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test process gets its own in-memory cache even when REDIS_URL is set: the xdist
+    # workers would otherwise share one Redis database (same ids, same keys), and a cache.clear()
+    # in one would flush the Celery queues another worker's services test is using.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 
 
 @pytest.fixture
