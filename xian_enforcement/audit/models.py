@@ -18,6 +18,31 @@ from django.utils.translation import gettext_lazy as _
 from .choices import EventType, Outcome
 
 GENESIS = "0" * 64
+# The columns a row's hash covers (``user`` by id), in the order of the canonical JSON.
+HASHED_FIELDS = (
+    "created_at",
+    "user_id",
+    "username",
+    "event_type",
+    "outcome",
+    "object_repr",
+    "ip",
+    "request_id",
+    "detail",
+    "prev_hash",
+)
+
+
+def canonical_json(values: dict) -> str:
+    """Canonical JSON of a row's hashed fields: the same for a model instance and for a
+    ``values()`` row, so the verifier need not build model instances."""
+    data = dict(values)
+    data["created_at"] = data["created_at"].isoformat()
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+
+def hash_of(values: dict) -> str:
+    return hashlib.sha256(canonical_json(values).encode()).hexdigest()
 
 
 class AuditEvent(models.Model):
@@ -62,27 +87,11 @@ class AuditEvent(models.Model):
         raise PermissionError("audit events are append-only")
 
     def canonical(self) -> str:
-        """The content the hash covers, as canonical JSON (stable key order, UTC ISO time)."""
-        return json.dumps(
-            {
-                "created_at": self.created_at.isoformat(),
-                "user_id": self.user_id,
-                "username": self.username,
-                "event_type": self.event_type,
-                "outcome": self.outcome,
-                "object_repr": self.object_repr,
-                "ip": self.ip,
-                "request_id": self.request_id,
-                "detail": self.detail,
-                "prev_hash": self.prev_hash,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-            cls=DjangoJSONEncoder,
-        )
+        """The content the hash covers, as canonical JSON (stable key order, ISO time)."""
+        return canonical_json({f: getattr(self, f) for f in HASHED_FIELDS})
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical().encode()).hexdigest()
+        return hash_of({f: getattr(self, f) for f in HASHED_FIELDS})
 
 
 class AuditChainHead(models.Model):
