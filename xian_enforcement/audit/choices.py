@@ -11,6 +11,15 @@ class EventType(models.TextChoices):
     IMPORT = "import", _("导入")
     DOWNLOAD = "download", _("下载附件")
     STATE_CHANGE = "state_change", _("状态变更")
+    LOCKOUT = "lockout", _("账户锁定")
+    PASSWORD_CHANGED = "password_changed", _("修改密码")
+    OTP_ENROLLED = "otp_enrolled", _("绑定动态口令")
+    OTP_FAILED = "otp_failed", _("动态口令错误")
+    UNMASK = "unmask", _("查看个人信息")
+    ACCOUNT = "account", _("账户管理")
+    GRANT = "grant", _("角色授权")
+    AUDIT_PURGE = "audit_purge", _("审计清理")
+    RATE_LIMITED = "rate_limited", _("请求过于频繁")
 
 
 class Outcome(models.TextChoices):
