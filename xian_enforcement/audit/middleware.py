@@ -1,4 +1,5 @@
-"""Give every request an id and remember the client IP for audit rows."""
+"""Give every request an id and remember the client IP for audit rows; write one audit row for
+every refused request (security.md "Audit": every permission denial)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class RequestContextMiddleware:
         token = _request_ctx.set({"request_id": request.request_id, "ip": client_ip(request)})
         try:
             response = self.get_response(request)
+            if response.status_code == 403:
+                _audit_denial(request)
         finally:
             _request_ctx.reset(token)
         response["X-Request-ID"] = request.request_id
@@ -30,3 +33,20 @@ class RequestContextMiddleware:
 def client_ip(request) -> str | None:
     # Behind the reverse proxy, REMOTE_ADDR is the proxy; the proxy must set X-Real-IP.
     return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
+
+
+def _audit_denial(request) -> None:
+    """One PERMISSION_DENIED row per 403, whatever produced it (a view raising PermissionDenied, the
+    leaders' read-only guard, a CSRF failure). Out-of-jurisdiction objects answer 404 by design and
+    are not denials of a visible object."""
+    from .choices import EventType, Outcome
+    from .services import audit_event_record
+
+    user = getattr(request, "user", None)
+    audit_event_record(
+        event_type=EventType.PERMISSION_DENIED,
+        user=user,
+        outcome=Outcome.FAILURE,
+        obj=request.path[:200],
+        detail={"method": request.method, "path": request.path[:500]},
+    )

@@ -159,3 +159,29 @@ def test_postgresql_trigger_refuses_update_and_delete_of_audit_rows(users):
         with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk, username=users["legal_officer"].username).exists()
+
+
+@pytest.mark.django_db
+def test_every_permission_denial_writes_exactly_one_row(client, users):
+    """security.md "Audit": every permission denial — a view refusing (PermissionDenied) and the
+    leaders' read-only guard — writes one row with user, path, method and outcome failure."""
+    client.force_login(users["bureau_staff"])
+    assert client.get(reverse("audit:list")).status_code == 403
+    client.force_login(users["leader"])
+    assert client.post(reverse("cases:create"), {}).status_code == 403
+    rows = list(AuditEvent.objects.filter(event_type="permission_denied").order_by("pk"))
+    assert [(r.username, r.detail["method"], r.outcome) for r in rows] == [
+        (users["bureau_staff"].username, "GET", "failure"),
+        (users["leader"].username, "POST", "failure"),
+    ]
+    assert rows[0].object_repr == reverse("audit:list")
+    assert len(rows[1].request_id) == 32
+
+
+@pytest.mark.django_db
+def test_allowed_and_not_found_requests_write_no_denial_row(client, users):
+    client.force_login(users["auditadmin"])
+    assert client.get(reverse("audit:list")).status_code == 200
+    client.force_login(users["legal_officer"])
+    assert client.get(reverse("cases:detail", args=[999999])).status_code == 404
+    assert not AuditEvent.objects.filter(event_type="permission_denied").exists()
