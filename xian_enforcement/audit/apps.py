@@ -8,4 +8,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("审计")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (sign-in events)
+        from . import checks, receivers  # noqa: F401  (start-up checks, sign-in events)

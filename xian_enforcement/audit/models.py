@@ -45,6 +45,20 @@ def hash_of(values: dict) -> str:
     return hashlib.sha256(canonical_json(values).encode()).hexdigest()
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Bulk paths refuse too: ``QuerySet.update()`` and ``delete()`` would bypass ``save()``. The
+    only way rows leave is ``audit_purge`` (rows older than the retention period)."""
+
+    def update(self, **kwargs):
+        raise PermissionError("audit events are append-only")
+
+    def delete(self):
+        raise PermissionError("audit events are append-only; use audit_purge for expired rows")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError("audit events are append-only")
+
+
 class AuditEvent(models.Model):
     """One audit row. Append-only and hash-chained (see the module docstring)."""
 
@@ -68,6 +82,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField(_("详情"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     prev_hash = models.CharField(max_length=64, default=GENESIS)
     row_hash = models.CharField(max_length=64, default="")
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计事件")

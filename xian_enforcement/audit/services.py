@@ -5,8 +5,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.db import transaction
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xian_enforcement.errors import DomainError
 
 from .choices import EventType, Outcome
 from .middleware import current_request_context
@@ -94,4 +99,52 @@ def audit_chain_verify(*, batch: int = 5000) -> VerifyResult:
     return VerifyResult(True, rows, time.perf_counter() - started)
 
 
-__all__ = ["EventType", "Outcome", "VerifyResult", "audit_chain_verify", "audit_event_record"]
+MINIMUM_RETENTION_MONTHS = 6  # 网络安全法 第21条
+
+
+@dataclass
+class PurgeResult:
+    cutoff: object
+    deleted: int
+
+
+def audit_purge(*, older_than_months: int | None = None, by_username: str = "", dry_run: bool = False) -> PurgeResult:
+    """Remove audit rows older than the retention period (security.md: kept at least six calendar
+    months; a purge never removes younger rows). The purge itself is audited, with the hash the
+    oldest kept row chains from, so ``verify_audit`` still proves the rest of the chain."""
+    months = older_than_months if older_than_months is not None else settings.AUDIT_RETENTION_MONTHS
+    if months < max(MINIMUM_RETENTION_MONTHS, settings.AUDIT_RETENTION_MONTHS):
+        raise DomainError(
+            _("审计记录至少保存 %(n)s 个月，不能清理更新的记录。") % {"n": max(MINIMUM_RETENTION_MONTHS, settings.AUDIT_RETENTION_MONTHS)}
+        )
+    cutoff = timezone.now() - relativedelta(months=months)
+    doomed = AuditEvent.objects.filter(created_at__lt=cutoff)
+    if dry_run:
+        return PurgeResult(cutoff, doomed.count())
+    with transaction.atomic():
+        AuditChainHead.objects.select_for_update().get_or_create(pk=1)  # no append while purging
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL xian.audit_purge = 'on'")
+            cursor.execute(
+                f"DELETE FROM {AuditEvent._meta.db_table} WHERE created_at < %s", [cutoff]  # noqa: S608
+            )
+            deleted = cursor.rowcount
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL xian.audit_purge = 'off'")
+        first_kept = AuditEvent.objects.order_by("pk").values("pk", "prev_hash").first()
+    audit_event_record(
+        event_type=EventType.AUDIT_PURGE,
+        username=by_username,
+        detail={
+            "deleted": deleted,
+            "cutoff": cutoff.isoformat(),
+            "months": months,
+            "first_kept_id": first_kept["pk"] if first_kept else None,
+            "anchor_hash": first_kept["prev_hash"] if first_kept else None,
+        },
+    )
+    return PurgeResult(cutoff, deleted)
+
+
+__all__ = ["EventType", "Outcome", "PurgeResult", "VerifyResult", "audit_chain_verify", "audit_event_record", "audit_purge"]
