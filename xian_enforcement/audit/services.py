@@ -115,7 +115,8 @@ def audit_purge(*, older_than_months: int | None = None, by_username: str = "", 
     months = older_than_months if older_than_months is not None else settings.AUDIT_RETENTION_MONTHS
     if months < max(MINIMUM_RETENTION_MONTHS, settings.AUDIT_RETENTION_MONTHS):
         raise DomainError(
-            _("审计记录至少保存 %(n)s 个月，不能清理更新的记录。") % {"n": max(MINIMUM_RETENTION_MONTHS, settings.AUDIT_RETENTION_MONTHS)}
+            _("审计记录至少保存 %(n)s 个月，不能清理更新的记录。")
+            % {"n": max(MINIMUM_RETENTION_MONTHS, settings.AUDIT_RETENTION_MONTHS)}
         )
     cutoff = timezone.now() - relativedelta(months=months)
     doomed = AuditEvent.objects.filter(created_at__lt=cutoff)
@@ -126,9 +127,7 @@ def audit_purge(*, older_than_months: int | None = None, by_username: str = "", 
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL xian.audit_purge = 'on'")
-            cursor.execute(
-                f"DELETE FROM {AuditEvent._meta.db_table} WHERE created_at < %s", [cutoff]  # noqa: S608
-            )
+            cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE created_at < %s", [cutoff])
             deleted = cursor.rowcount
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL xian.audit_purge = 'off'")
@@ -147,4 +146,12 @@ def audit_purge(*, older_than_months: int | None = None, by_username: str = "", 
     return PurgeResult(cutoff, deleted)
 
 
-__all__ = ["EventType", "Outcome", "PurgeResult", "VerifyResult", "audit_chain_verify", "audit_event_record", "audit_purge"]
+__all__ = [
+    "EventType",
+    "Outcome",
+    "PurgeResult",
+    "VerifyResult",
+    "audit_chain_verify",
+    "audit_event_record",
+    "audit_purge",
+]

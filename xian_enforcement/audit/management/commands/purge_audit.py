@@ -17,7 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             result = audit_purge(
-                older_than_months=options["older_than_months"], by_username="manage.py purge_audit",
+                older_than_months=options["older_than_months"],
+                by_username="manage.py purge_audit",
                 dry_run=options["dry_run"],
             )
         except DomainError as exc:
