@@ -106,3 +106,61 @@ def test_only_bureau_changes_certificates(client, users, dept, role, status):
     assert response.status_code == status
     certificate.refresh_from_db()
     assert certificate.status == "active"
+
+
+@pytest.mark.django_db
+def test_unmasking_an_id_number_needs_a_reason_and_is_audited(client, users, dept):
+    """security.md "Data integrity": ordinary roles see ID numbers masked; unmasking is audited
+    with a reason — one UNMASK row per reveal, naming the field and the reason, never the value."""
+    from xian_enforcement.audit.models import AuditEvent
+
+    officer = certified_officer(dept, id_number="141031198001015678")
+    url = reverse("org:officer_unmask", args=[officer.pk])
+    client.force_login(users["legal_head"])
+    refused = client.post(url, {"reason": ""})
+    assert refused.status_code == 400
+    assert "141031198001015678" not in refused.content.decode()
+    assert not AuditEvent.objects.filter(event_type="unmask").exists()
+    shown = client.post(url, {"reason": "核对执法证申领材料"})
+    assert shown.status_code == 200
+    assert "141031198001015678" in shown.content.decode()
+    assert shown["Cache-Control"] == "no-store"
+    row = AuditEvent.objects.get(event_type="unmask")
+    assert (row.user, row.detail["field"], row.detail["reason"]) == (
+        users["legal_head"],
+        "id_number",
+        "核对执法证申领材料",
+    )
+    assert "141031198001015678" not in row.canonical()
+    # the next plain view is masked again
+    assert "141031198001015678" not in client.get(reverse("org:officer_detail", args=[officer.pk])).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "status"), [("legal_officer", 403), ("handler", 403), ("leader", 403), ("unit_head", 403)]
+)
+def test_unmasking_refused_for_ordinary_roles(client, users, dept, role, status):
+    from xian_enforcement.audit.models import AuditEvent
+
+    officer = certified_officer(dept, id_number="141031198001015678")
+    client.force_login(users[role])
+    page = client.get(reverse("org:officer_detail", args=[officer.pk]))
+    assert "查看完整号码" not in page.content.decode()
+    response = client.post(reverse("org:officer_unmask", args=[officer.pk]), {"reason": "想看看完整号码"})
+    assert response.status_code == status
+    assert "141031198001015678" not in response.content.decode()
+    assert not AuditEvent.objects.filter(event_type="unmask").exists()
+
+
+@pytest.mark.django_db
+def test_bureau_staff_of_the_county_may_unmask(client, users, dept):
+    officer = certified_officer(dept, id_number="141031198001015678")
+    client.force_login(users["bureau_staff"])
+    assert "查看完整号码" in client.get(reverse("org:officer_detail", args=[officer.pk])).content.decode()
+    assert (
+        "141031198001015678"
+        in client.post(
+            reverse("org:officer_unmask", args=[officer.pk]), {"reason": "吊销执法证前核对身份"}
+        ).content.decode()
+    )

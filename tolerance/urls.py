@@ -32,6 +32,7 @@ urlpatterns = [
     path("complaints/export/", complaints.complaint_export, name="complaint_export"),
     path("complaints/new/", complaints.complaint_create, name="complaint_create"),
     path("complaints/<int:pk>/", complaints.complaint_detail, name="complaint"),
+    path("complaints/<int:pk>/reporter/", complaints.complaint_reporter, name="complaint_reporter"),
     path("complaints/<int:pk>/conclude/", complaints.complaint_conclude, name="complaint_conclude"),
     path("complaints/<int:pk>/feedback/", complaints.complaint_feedback, name="complaint_feedback"),
     path("complaints/<int:pk>/close/", complaints.complaint_close, name="complaint_close"),

@@ -14,6 +14,7 @@ from tests.factories import certified_officer
 from tolerance import selectors, services
 from tolerance.models import Complaint
 from tolerance.tests.factories import decide, investigating
+from xian_enforcement.audit.models import AuditEvent
 from xian_enforcement.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +84,9 @@ def test_tol_19_reporter_never_visible_to_accused_unit_view_search_export(client
     ]
     assert "举报人" not in cells
     assert not any(REPORTER in c or PHONE in c for c in cells)
+    reveal = client.post(reverse("tolerance:complaint_reporter", args=[complaint.pk]), {"reason": "想看看是谁举报"})
+    assert reveal.status_code == 403 and REPORTER not in reveal.content.decode()
+    assert not AuditEvent.objects.filter(event_type="unmask").exists()
 
 
 def test_tol_19_accused_officer_sees_no_complaint(client, users):
@@ -95,7 +99,17 @@ def test_tol_19_accused_officer_sees_no_complaint(client, users):
 def test_tol_19_handler_sees_reporter_view_and_export(client, users):
     complaint = _complaint(users)
     client.force_login(users["bureau_staff"])
-    assert REPORTER in client.get(reverse("tolerance:complaint", args=[complaint.pk])).content.decode()
+    page = client.get(reverse("tolerance:complaint", args=[complaint.pk])).content.decode()
+    assert REPORTER not in page  # shown only on request, with a reason (security.md: unmasking audited)
+    assert REPORTER not in client.get(reverse("tolerance:complaints")).content.decode()
+    url = reverse("tolerance:complaint_reporter", args=[complaint.pk])
+    assert client.post(url, {"reason": ""}).status_code == 400
+    assert not AuditEvent.objects.filter(event_type="unmask").exists()
+    revealed = client.post(url, {"reason": "向举报人反馈查处结果"})
+    assert REPORTER in revealed.content.decode() and PHONE in revealed.content.decode()
+    row = AuditEvent.objects.get(event_type="unmask")
+    assert row.detail["reason"] == "向举报人反馈查处结果" and row.detail["field"] == "reporter"
+    assert REPORTER not in row.canonical()
     export = client.get(reverse("tolerance:complaint_export"))
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
     assert "举报人" in rows[0] and REPORTER in rows[1]

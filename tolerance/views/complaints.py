@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from xian_enforcement.audit.services import EventType, audit_event_record
+from xian_enforcement.audit.unmask import UnmaskForm, identity_unmask
 from xian_enforcement.errors import DomainError
 from xian_enforcement.org.models import Officer
 from xian_enforcement.org.scoping import scope_for
@@ -136,7 +137,7 @@ def complaint_create(request):
     )
 
 
-def _detail(request, complaint, **forms):
+def _detail(request, complaint, *, reporter_revealed: bool = False, status: int = 200, **forms):
     decisions = Decision.objects.filter(
         application__officer_id=complaint.accused_id, outcome__in=["exempt", "mitigated"]
     ).select_related("application")
@@ -146,6 +147,8 @@ def _detail(request, complaint, **forms):
         {
             "c": complaint,
             "reporter": selectors.reveals_reporter(request.user, complaint),
+            "reporter_revealed": reporter_revealed,
+            "unmask_form": forms.get("unmask") or UnmaskForm(),
             "can_handle": access.handles_complaints(request.user),
             "conclude_form": forms.get("conclude") or ConcludeForm(decisions=decisions),
             "feedback_form": forms.get("feedback") or FeedbackForm(),
@@ -156,12 +159,30 @@ def _detail(request, complaint, **forms):
             "clearable": complaint.outcome in (ComplaintOutcome.UNTRUE, ComplaintOutcome.UNFOUNDED),
             "crumbs": _crumbs((_("信访举报"), reverse("tolerance:complaints")), (complaint.number, None)),
         },
+        status=status,
     )
 
 
 @login_required
 def complaint_detail(request, pk: int):
     return _detail(request, selectors.complaint_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def complaint_reporter(request, pk: int):
+    """Show the reporter's identity to a complaint handler, once, with the reason audited
+    (security.md: every view of a protected identity writes one audit row)."""
+    complaint = selectors.complaint_for_user(request.user, pk)
+    if complaint.anonymous or not selectors.reveals_reporter(request.user, complaint):
+        raise PermissionDenied(_("举报人身份仅对信访举报办理人员可见（TOL-19）。"))
+    form = UnmaskForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, complaint, unmask=form, status=400)
+    identity_unmask(user=request.user, obj=complaint, field="reporter", reason=form.cleaned_data["reason"])
+    response = _detail(request, complaint, reporter_revealed=True)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -72,3 +72,17 @@ def can_manage_certificates(user, officer: Officer) -> bool:
 
     scope = scope_for(user)
     return scope.has(Role.BUREAU_STAFF) and not scope.is_read_only and scope.region_id == officer.region_id
+
+
+def can_unmask_id_number(user, officer: Officer) -> bool:
+    """Who may see an officer's full ID number (with a reason, audited): the judicial bureau of the
+    officer's county (certificates) and the legal office head of the officer's department."""
+    from .choices import Role
+    from .scoping import scope_for
+
+    scope = scope_for(user)
+    if scope.is_read_only:
+        return False
+    if scope.has(Role.BUREAU_STAFF) and scope.region_id == officer.region_id:
+        return True
+    return scope.has(Role.LEGAL_HEAD) and scope.department_id == officer.department_id

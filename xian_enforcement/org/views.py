@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xian_enforcement.audit.unmask import UnmaskForm, identity_unmask
 from xian_enforcement.errors import DomainError
 from xian_enforcement.notices.selectors import todo_for
 from xian_enforcement.org.scoping import scope_for
@@ -22,7 +23,7 @@ from .choices import CertificateStatus
 from .forms import CertificateStatusForm
 from .home import officer_panels_for, panels_for
 from .models import Certificate, Officer
-from .selectors import can_manage_certificates, departments_visible_to, officers_visible_to
+from .selectors import can_manage_certificates, can_unmask_id_number, departments_visible_to, officers_visible_to
 
 
 @login_required
@@ -52,28 +53,55 @@ def officer_list(request):
     return render(request, "org/officer_list.html", {"page": page, "q": q, "statuses": dict(CertificateStatus.choices)})
 
 
-@login_required
-def officer_detail(request, pk: int):
+def _officer_for(user, pk: int) -> Officer:
     officer = (
         Officer.objects.select_related("department", "unit", "region")
         .prefetch_related("certificates__status_changes")
-        .filter(pk=pk, department__in=departments_visible_to(request.user))
+        .filter(pk=pk, department__in=departments_visible_to(user))
         .first()
     )
     if officer is None:
         raise Http404(_("没有找到该人员，或不在您的管辖范围内。"))
-    panels = officer_panels_for(officer, request.user)
+    return officer
+
+
+def _officer_page(request, officer: Officer, *, unmask_form=None, revealed_id_number: str = "", status=200):
     can_manage = can_manage_certificates(request.user, officer)
+    can_unmask = bool(officer.id_number) and can_unmask_id_number(request.user, officer)
     return render(
         request,
         "org/officer_detail.html",
         {
             "officer": officer,
-            "panels": panels,
+            "panels": officer_panels_for(officer, request.user),
             "can_manage_certificates": can_manage,
             "status_form": CertificateStatusForm() if can_manage else None,
+            "unmask_form": (unmask_form or UnmaskForm()) if can_unmask else None,
+            "revealed_id_number": revealed_id_number,
         },
+        status=status,
     )
+
+
+@login_required
+def officer_detail(request, pk: int):
+    return _officer_page(request, _officer_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def officer_unmask(request, pk: int):
+    """Show the full ID number once, with the reason audited (security.md: unmasking audited)."""
+    officer = _officer_for(request.user, pk)
+    if not can_unmask_id_number(request.user, officer):
+        raise PermissionDenied(_("只有司法局工作人员和本部门法制机构负责人可以查看完整身份证号。"))
+    form = UnmaskForm(request.POST)
+    if not form.is_valid():
+        return _officer_page(request, officer, unmask_form=form, status=400)
+    identity_unmask(user=request.user, obj=officer, field="id_number", reason=form.cleaned_data["reason"])
+    response = _officer_page(request, officer, revealed_id_number=officer.id_number)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
