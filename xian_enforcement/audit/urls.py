@@ -5,4 +5,5 @@ from . import views
 app_name = "audit"
 urlpatterns = [
     path("", views.audit_list, name="list"),
+    path("export/", views.audit_export, name="export"),
 ]
