@@ -185,3 +185,42 @@ def test_allowed_and_not_found_requests_write_no_denial_row(client, users):
     client.force_login(users["legal_officer"])
     assert client.get(reverse("cases:detail", args=[999999])).status_code == 404
     assert not AuditEvent.objects.filter(event_type="permission_denied").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "status"), [("auditadmin", 200), ("sysadmin", 403), ("secadmin", 403), ("bureau_staff", 403)]
+)
+def test_audit_export_only_for_audit_administrator_and_itself_audited(client, users, role, status):
+    """三员分立: the audit administrator reads and exports the audit log; nobody else does."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from xian_enforcement.audit.services import audit_event_record
+
+    audit_event_record(event_type="login_failed", username="mallory", outcome="failure")
+    audit_event_record(event_type="login", username="alice")
+    client.force_login(users[role])
+    response = client.get(reverse("audit:export"), {"event_type": "login_failed"})
+    assert response.status_code == status
+    if status == 200:
+        rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+        assert [r[2] for r in rows[1:]] == ["mallory"]
+        export = AuditEvent.objects.get(event_type="export")
+        assert export.user == users[role] and export.detail["rows"] == 1
+    else:
+        assert not AuditEvent.objects.filter(event_type="export").exists()
+
+
+@pytest.mark.django_db
+def test_audit_events_tab_filters_by_type_user_and_date(client, users):
+    from xian_enforcement.audit.services import audit_event_record
+
+    audit_event_record(event_type="login_failed", username="mallory", outcome="failure")
+    audit_event_record(event_type="export", username="alice")
+    client.force_login(users["auditadmin"])
+    html = client.get(reverse("audit:list"), {"tab": "events", "user": "mall"}).content.decode()
+    assert "mallory" in html and "alice" not in html
+    html = client.get(reverse("audit:list"), {"tab": "events", "since": "2999-01-01"}).content.decode()
+    assert "mallory" not in html
