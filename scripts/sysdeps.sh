@@ -3,6 +3,7 @@
 #
 #   scripts/sysdeps.sh run    fonts-noto-cjk, libharfbuzz-subset0 (WeasyPrint: CJK glyphs, fast subsetting)
 #   scripts/sysdeps.sh test   the same plus chromium (Playwright browser tests drive Debian's chromium)
+#                             and poppler-utils (tests read generated PDFs with pdftotext)
 #
 # As root on Debian: runs `apt-get update` once (only if something is missing), then installs.
 # Otherwise prints exactly what to run and carries on: the quick start still works, PDFs render
@@ -30,6 +31,10 @@ for p in "${packages[@]}"; do
 done
 if [[ $mode == test ]] && ! have_chromium; then
     missing+=(chromium)
+fi
+# Tests read generated PDFs back as text (pdftotext) and render them to PNG (pdftoppm).
+if [[ $mode == test ]] && ! have_pkg poppler-utils; then
+    missing+=(poppler-utils)
 fi
 
 if ((${#missing[@]} == 0)); then
