@@ -20,6 +20,16 @@ def _test_settings(tmp_path, settings):
 
 
 @pytest.fixture
+def client():
+    """pytest-django's ``client``, but administrator roles pass two-factor on ``force_login`` and
+    ``login`` (xian_enforcement.accounts.testing; security.md "Authentication"). Tests proving
+    two-factor enforcement use a plain ``django.test.Client``."""
+    from xian_enforcement.accounts.testing import OTPClient
+
+    return OTPClient()
+
+
+@pytest.fixture
 def password() -> str:
     return PASSWORD
 

@@ -7,6 +7,7 @@ production sets ``DJANGO_DEBUG=false``, ``DJANGO_SECRET_KEY``, ``DATABASE_URL``,
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,7 +34,7 @@ CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 FIELD_ENCRYPTION_KEY = envstr("FIELD_ENCRYPTION_KEY")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "xian_enforcement.admin_site.XianAdminConfig",  # django.contrib.admin, reference data only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +47,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "auditlog",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # shared core
     "xian_enforcement.org",
     "xian_enforcement.audit",
@@ -55,6 +59,7 @@ INSTALLED_APPS = [
     "reviews",
     "stats.apps.StatisticsConfig",
     "tolerance",
+    "xian_enforcement.accounts",
 ]
 
 MIDDLEWARE = [
@@ -66,11 +71,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "xian_enforcement.org.middleware.SlidingSessionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "xian_enforcement.accounts.middleware.TwoFactorMiddleware",
+    "xian_enforcement.accounts.middleware.PasswordAgeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "xian_enforcement.audit.middleware.RequestContextMiddleware",
     "xian_enforcement.org.middleware.ReadOnlyRoleMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "xian_enforcement.urls"
@@ -113,10 +122,32 @@ else:
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # security.md "Authentication": ≥ 10 characters (replaces Django's MinimumLengthValidator, same
+    # limit, so a short password gets one message), 3 of 4 classes, not containing the username.
+    {"NAME": "xian_enforcement.accounts.validators.ComplexityValidator", "OPTIONS": {"min_length": 10}},
 ]
+# Authentication (security.md, 等保 8.1.4.1); see docs/security-authentication.md.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out username+IP pairs; must come first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Periodic password change: days after which a password must be changed (0 disables).
+PASSWORD_MAX_AGE_DAYS = envint("PASSWORD_MAX_AGE_DAYS", 180)
+# Login-failure lockout (django-axes): N failures for one username from one IP lock that pair.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the retry time shown stays true
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "xian_enforcement.accounts.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "xian_enforcement.accounts.lockout.client_ip"
+AXES_VERBOSE = False
+# Two-factor (django-otp TOTP) for the administrator roles and the admin site.
+OTP_TOTP_ISSUER = "县域行政执法监督平台"
+OTP_LOGIN_URL = "otp_verify"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -263,8 +294,14 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+# Error reports (e-mails, the debug page) mask personal data and secrets (security.md "Audit").
+DEFAULT_EXCEPTION_REPORTER_FILTER = "xian_enforcement.reporting.MaskingExceptionReporterFilter"
+# Audit rows are kept at least six calendar months (网络安全法 第21条); a purge never removes
+# younger rows, and the PostgreSQL trigger refuses it too. Values below 6 are refused at start-up.
+AUDIT_RETENTION_MONTHS = envint("AUDIT_RETENTION_MONTHS", 6)
 AUDITLOG_DISABLE_REMOTE_ADDR = False
