@@ -14,6 +14,7 @@ urlpatterns = [
     path("inbox/", include("xian_enforcement.notices.urls")),
     path("audit/", include("xian_enforcement.audit.urls")),
     path("org/", include("xian_enforcement.org.urls")),
+    path("manage/", include("xian_enforcement.org.urls_manage")),
     path("cases/", include("cases.urls")),
     path("reviews/", include("reviews.urls")),
     path("tolerance/", include("tolerance.urls")),
