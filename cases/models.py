@@ -11,6 +11,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xian_enforcement.audit.bulk import AuditedManager
+
 from .choices import STAGES, CaseStatus, LitigationState, PartyKind, ReconsiderationState
 
 
@@ -24,6 +26,8 @@ class CaseCategory(models.Model):
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     sampling_group = models.CharField(_("抽查类别"), max_length=30, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("案件类别")
@@ -42,6 +46,8 @@ class PenaltyKind(models.Model):
     name = models.CharField(_("名称"), max_length=40, unique=True)
     severity = models.PositiveSmallIntegerField(_("轻重顺序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("处罚种类")
@@ -67,6 +73,8 @@ class PowerItem(models.Model):
     liability_form = models.CharField(_("追责情形及方式"), max_length=300)
     is_active = models.BooleanField(_("有效"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("权力清单事项")
@@ -161,6 +169,8 @@ class CaseFile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AuditedManager()
+
     class Meta:
         verbose_name = _("案卷")
         verbose_name_plural = _("案卷")
@@ -247,6 +257,8 @@ class CaseAttachment(models.Model):
     description = models.CharField(_("说明"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("案卷附件")

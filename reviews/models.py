@@ -10,6 +10,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xian_enforcement.audit.bulk import AuditedManager
+
 from .choices import Grade, ItemKind, ReviewStatus, SignerRole, Stage
 
 
@@ -28,6 +30,8 @@ class ChecklistTemplate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("评查标准")
@@ -55,6 +59,8 @@ class ChecklistItem(models.Model):
     points = models.DecimalField(
         _("分值"), max_digits=5, decimal_places=1, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
     )
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("评查项目")
@@ -90,6 +96,8 @@ class SelfReview(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AuditedManager()
+
     class Meta:
         verbose_name = _("自查记录")
         verbose_name_plural = _("自查记录")
@@ -119,6 +127,8 @@ class ReviewFinding(models.Model):
     )
     reason = models.CharField(_("扣分理由"), max_length=300, blank=True)
 
+    objects = AuditedManager()
+
     class Meta:
         verbose_name = _("评查结果项")
         verbose_name_plural = _("评查结果项")
@@ -138,6 +148,8 @@ class ReviewSignature(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signer_name = models.CharField(_("签署人"), max_length=50)
     signed_at = models.DateTimeField(_("签署时间"))
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("签署")
@@ -167,6 +179,8 @@ class ReviewNotice(models.Model):
     pdf_sha256 = models.CharField(max_length=64)
     delivered_at = models.DateTimeField(_("送达时间"))
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("评查结果通知书")

@@ -13,6 +13,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xian_enforcement.audit.bulk import AuditedManager
+
 from .choices import Period, ReportStatus, period_range
 
 
@@ -44,6 +46,8 @@ class StatReport(models.Model):
     return_reason = models.CharField(_("退回原因"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("统计报表")
@@ -82,6 +86,8 @@ class ReportFigure(models.Model):
     no_duty = models.BooleanField(_("无相关职责"), default=False)
     reason = models.CharField(_("差异说明"), max_length=300, blank=True)
 
+    objects = AuditedManager()
+
     class Meta:
         verbose_name = _("报表指标")
         verbose_name_plural = _("报表指标")
@@ -115,6 +121,8 @@ class TrainingSession(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("培训")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xian_enforcement.audit.bulk import AuditedManager
 from xian_enforcement.org.crypto import EncryptedCharField
 
 from .choices import (
@@ -84,6 +85,8 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AuditedManager()
+
     class Meta:
         verbose_name = _("容错免责申请")
         verbose_name_plural = _("容错免责申请")
@@ -135,6 +138,8 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = AuditedManager()
+
     class Meta:
         verbose_name = _("证据材料")
         verbose_name_plural = _("证据材料")
@@ -178,6 +183,8 @@ class Decision(models.Model):
     notified_on = models.DateField(_("告知日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = AuditedManager()
+
     class Meta:
         verbose_name = _("容错认定")
         verbose_name_plural = _("容错认定")
@@ -208,6 +215,8 @@ class DecisionNotice(models.Model):
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("确认收到时间"), null=True, blank=True)
 
+    objects = AuditedManager()
+
     class Meta:
         ordering = ["recipient_kind", "id"]
         constraints = [models.UniqueConstraint(fields=["decision", "recipient"], name="tol_notice_once")]
@@ -232,6 +241,8 @@ class CorrectionOrder(models.Model):
     issued_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
 
+    objects = AuditedManager()
+
     class Meta:
         verbose_name = _("纠错整改通知")
         verbose_name_plural = _("纠错整改通知")
@@ -248,6 +259,8 @@ class CorrectionItem(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=ItemStatus.choices, default=ItemStatus.PENDING)
     progress = models.TextField(_("整改进展"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditedManager()
 
     class Meta:
         ordering = ["id"]
@@ -270,6 +283,8 @@ class ExtensionRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(_("审批意见"), max_length=300, blank=True)
 
+    objects = AuditedManager()
+
     class Meta:
         ordering = ["requested_at", "id"]
 
@@ -291,6 +306,8 @@ class RiskWarning(models.Model):
     threshold = models.PositiveIntegerField(_("阈值"))
     applications = models.ManyToManyField(Application, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("风险预警")
@@ -336,6 +353,8 @@ class Complaint(models.Model):
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = AuditedManager()
+
     class Meta:
         verbose_name = _("信访举报")
         verbose_name_plural = _("信访举报")
@@ -360,6 +379,8 @@ class Clarification(models.Model):
     text = models.TextField(_("澄清内容"))
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("澄清正名")

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xian_enforcement.audit.bulk import AuditedManager
+
 from .choices import CertificateStatus, DepartmentKind, UnitKind
 from .crypto import EncryptedCharField, mask_id_number
 
@@ -20,6 +22,8 @@ class Region(models.Model):
     code = models.CharField(_("行政区划代码"), max_length=12, unique=True)
     name = models.CharField(_("名称"), max_length=50)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("行政区域")
@@ -43,6 +47,8 @@ class Department(models.Model):
     enforcement_fields = models.CharField(_("执法领域"), max_length=200, blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
 
+    objects = AuditedManager()
+
     class Meta:
         verbose_name = _("部门")
         verbose_name_plural = _("部门")
@@ -59,6 +65,8 @@ class OrgUnit(models.Model):
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="units", verbose_name=_("部门"))
     kind = models.CharField(_("类型"), max_length=20, choices=UnitKind.choices)
     name = models.CharField(_("名称"), max_length=100)
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("机构")
@@ -92,6 +100,8 @@ class Officer(models.Model):
     id_number = EncryptedCharField(_("身份证号"), blank=True, help_text=_("个人信息，加密存储，脱敏显示"))
     is_enforcement_officer = models.BooleanField(_("执法人员"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("人员")
@@ -130,6 +140,8 @@ class Certificate(models.Model):
     status_reason = models.CharField(_("状态原因"), max_length=200, blank=True)
     status_changed_on = models.DateField(_("状态变更日期"), null=True, blank=True)
 
+    objects = AuditedManager()
+
     class Meta:
         verbose_name = _("行政执法证")
         verbose_name_plural = _("行政执法证")
@@ -161,6 +173,8 @@ class CertificateStatusChange(models.Model):
     changed_on = models.DateField(_("变更日期"))
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
 
     class Meta:
         verbose_name = _("执法证状态变更")
