@@ -55,7 +55,10 @@ def export_title(title: str, filter_summary: str) -> str:
     }
 
 
-def case_list_workbook(queryset, *, title: str, filter_summary: str) -> bytes:
+def case_list_workbook(queryset, *, title: str, filter_summary: str, out=None, progress=None, every: int = 1000):
+    """The workbook (openpyxl write-only mode: rows stream to disk, memory stays flat) written
+    to ``out`` (a path or file object), or returned as bytes when ``out`` is None.
+    ``progress(rows_done)`` is called every ``every`` rows (background exports)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("案卷清单"))
     columns = _columns()
@@ -79,7 +82,8 @@ def case_list_workbook(queryset, *, title: str, filter_summary: str) -> bytes:
         cell.alignment = Alignment(horizontal="center")
         header.append(cell)
     ws.append(header)
-    for case in queryset.iterator(chunk_size=2000) if not queryset._prefetch_related_lookups else queryset:
+    done = 0
+    for case in queryset.iterator(chunk_size=2000):
         row = []
         for _label, _w, get, fmt in columns:
             cell = WriteOnlyCell(ws, value=get(case))
@@ -87,6 +91,35 @@ def case_list_workbook(queryset, *, title: str, filter_summary: str) -> bytes:
                 cell.number_format = fmt
             row.append(cell)
         ws.append(row)
+        done += 1
+        if progress is not None and done % every == 0:
+            progress(done)
+    if out is not None:
+        wb.save(out)
+        if progress is not None:
+            progress(done)
+        return None
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def case_list_job_write(job, out, progress) -> int:
+    """The background export of the case list (``xian_enforcement.jobs``): the list as its
+    owner sees it now, with the filters and sort saved in the job. Returns the rows written."""
+    from django.http import QueryDict
+
+    from .selectors import case_list_filtered
+
+    params = QueryDict(mutable=True)
+    for key, value in (job.params or {}).items():
+        params[key] = value
+    _filterset, qs, _sort = case_list_filtered(job.owner, params)
+    written = []
+
+    def report(n: int) -> None:
+        written[:] = [n]
+        progress(n)
+
+    case_list_workbook(qs, title=job.title, filter_summary=job.filter_summary, out=out, progress=report)
+    return written[0] if written else 0

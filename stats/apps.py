@@ -16,6 +16,9 @@ class StatisticsConfig(AppConfig):
 
         from . import audit_registry  # noqa: F401  (registers models with auditlog)
         from .panels import officer_training_panel, report_home_panel
+        from .summaries import connect_signals
+
+        connect_signals()
 
         register_home_panel(report_home_panel)
         register_officer_panel(officer_training_panel)

@@ -52,8 +52,12 @@ def data_versions(rooms: tuple[str, ...] = ROOMS) -> tuple[int, ...]:
     return _data_versions(rooms)
 
 
-def dashboard_key(*, region_id: int, department_id: int | None, year: int, period: str, today: datetime.date) -> str:
+def dashboard_key(
+    *, region_id: int, department_id: int | None, year: int, period: str, today: datetime.date, kind: str = "county"
+) -> str:
     scope = f"d{department_id}" if department_id is not None else f"r{region_id}"
+    if kind != "county":
+        scope = f"{kind}-{scope}"
     versions = ".".join(str(v) for v in data_versions())
     days = settings.RULES["REV_5_TRANSFER_DAYS"]
     return f"{KEY_PREFIX}:{scope}:{year}:{period}:{today.isoformat()}:t{days}:v{versions}"

@@ -24,6 +24,7 @@ from .choices import Period, ReportStatus, period_range
 from .models import ReportFigure, StatReport, TrainingAttendance, TrainingSession
 from .records import recorded_figures, unit_has_power
 from .services import STA2_KIND, _sync_deadline, figure_rows
+from .summaries import summary_rebuild
 
 TOPICS = [
     ("《行政处罚法》专题培训", "新修订《行政处罚法》的主要变化；首违不罚、轻微不罚的适用"),
@@ -140,7 +141,11 @@ def _reports(county, rng: random.Random) -> tuple[int, int]:
 def build(county, *, cases: int | None = None, rng: random.Random) -> dict[str, int]:
     sessions, attendances = _training(county, rng)
     reports, deadlines = _reports(county, rng)
+    # The demo case files were inserted in bulk (no signals): summarise them. The statistics
+    # builder runs last (settings.DEMO_BUILDERS), after every room that writes case files.
+    summaries = summary_rebuild([county.government.pk, *(d.pk for d in county.departments)])
     return {
+        "case_summaries": summaries,
         "training_sessions": sessions,
         "training_attendances": attendances,
         "stat_reports": reports,
@@ -161,6 +166,8 @@ def reset(departments) -> dict[str, int]:
     sessions = TrainingSession.objects.filter(organiser__in=departments)
     attendances = TrainingAttendance.objects.filter(session__in=sessions)
     attendances._raw_delete(attendances.db)
+    # The case room's reset deletes its files after this one (signals decrement the rows); the
+    # rows go with the departments (on_delete=CASCADE).
     n_reports = reports._raw_delete(reports.db)
     n_sessions = sessions._raw_delete(sessions.db)
     return {"stat_reports": n_reports, "training_sessions": n_sessions}

@@ -150,3 +150,80 @@ class TrainingAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session}: {self.officer}"
+
+
+class CaseMonthSummary(models.Model):
+    """Maintained summary of case files per department × category × calendar month (performance.md
+    targets 4 and 5): the dashboards aggregate these rows instead of the case table, so their time
+    does not grow with the number of case files.
+
+    Each counter is attributed to the month of its own date: ``filed``/``hearings`` to the filing
+    month, ``closed``/``reviewable_closed``/``transferred``/``on_time`` to the closing month,
+    ``decided``/``amount_cents`` to the decision month. ``reviewable_closed`` counts closed files
+    not excluded by REV-12, ``transferred`` those of them transferred for self-review, ``on_time``
+    those transferred within ``REV_5_TRANSFER_DAYS`` of closing (REV-5). Amounts are kept in cents
+    (exact integer arithmetic on every database).
+
+    Kept correct incrementally by ``stats.summaries`` (signals on every case-file save and
+    delete, ``UPDATE … SET n = n + delta`` upserts); ``manage.py rebuild_summaries`` recomputes them
+    from the case table (after bulk loads or a change of ``REV_5_TRANSFER_DAYS``)."""
+
+    department = models.ForeignKey("org.Department", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("cases.CaseCategory", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    filed = models.IntegerField(default=0)
+    hearings = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    reviewable_closed = models.IntegerField(default=0)
+    transferred = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    decided = models.IntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("案卷月度汇总")
+        verbose_name_plural = _("案卷月度汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "category", "year", "month"], name="casemonthsummary_unique_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "month"], name="casemonthsummary_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}/{self.category_id} {self.year}-{self.month:02d}"
+
+
+class CountyMonthSummary(models.Model):
+    """The same counters as ``CaseMonthSummary`` one level coarser: per county (the
+    department's region) × category × month, for the province dashboard (performance.md: a
+    coarse summary, county × type × month, is what keeps province statistics flat). Maintained
+    together with ``CaseMonthSummary`` by ``stats.summaries``; a department moved to another
+    region needs ``rebuild_summaries``."""
+
+    region = models.ForeignKey("org.Region", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("cases.CaseCategory", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    filed = models.IntegerField(default=0)
+    hearings = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    reviewable_closed = models.IntegerField(default=0)
+    transferred = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    decided = models.IntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("区县月度汇总")
+        verbose_name_plural = _("区县月度汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "category", "year", "month"], name="countymonthsummary_unique_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "month"], name="countymonthsummary_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.category_id} {self.year}-{self.month:02d}"

@@ -18,10 +18,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
     DecimalField,
-    DurationField,
-    ExpressionWrapper,
+    Exists,
     F,
     Min,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -40,7 +40,7 @@ from xian_enforcement.org.scoping import scope_for
 from xian_enforcement.org.selectors import enforcement_departments, valid_certificate_exists
 
 from .choices import period_range
-from .models import TrainingAttendance
+from .models import CaseMonthSummary, CountyMonthSummary, TrainingAttendance
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
 MONTHS = range(1, 13)
@@ -57,6 +57,8 @@ class DashboardScope:
     region_id: int
     department_id: int | None
     label: str
+    # The region has counties under it (a province or a city): the province dashboard.
+    has_counties: bool = False
 
     @property
     def is_county(self) -> bool:
@@ -67,6 +69,12 @@ class DashboardScope:
         if self.department_id is not None:
             return Q(**{f"{prefix}department_id": self.department_id})
         return Q(**{f"{prefix}department__region_id": self.region_id})
+
+    def summaries(self) -> Q:
+        """Q limiting summary rows (``CaseMonthSummary``) to the scope."""
+        if self.department_id is not None:
+            return Q(department_id=self.department_id)
+        return Q(department__region_id=self.region_id)
 
     def officers(self) -> Q:
         if self.department_id is not None:
@@ -84,8 +92,18 @@ def dashboard_scope(user) -> DashboardScope:
     Administrators and users without a role are refused (403) with the reason."""
     scope = scope_for(user)
     if scope.is_county_wide:
-        region = Region.objects.filter(pk=scope.region_id).only("name").first()
-        return DashboardScope(region_id=scope.region_id, department_id=None, label=region.name if region else "")
+        region = (
+            Region.objects.filter(pk=scope.region_id)
+            .annotate(has_counties=Exists(Region.objects.filter(parent_id=OuterRef("pk"))))
+            .only("name")
+            .first()
+        )
+        return DashboardScope(
+            region_id=scope.region_id,
+            department_id=None,
+            label=region.name if region else "",
+            has_counties=bool(region and region.has_counties),
+        )
     if scope.department_id is not None and (scope.reads_department or scope.is_handler):
         department = Department.objects.only("region_id", "name", "short_name").get(pk=scope.department_id)
         return DashboardScope(
@@ -118,14 +136,62 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def available_years(dscope: DashboardScope, today: datetime.date) -> list[int]:
-    """Years from the first filing in scope to this year, newest first. One query."""
-    first = CaseFile.objects.filter(dscope.cases()).aggregate(first=Min("filed_on"))["first"]
-    start = min(first.year if first else today.year, today.year)
+    """Years from the first filing in scope to this year, newest first. One query (summary)."""
+    first = CaseMonthSummary.objects.filter(dscope.summaries(), filed__gt=0).aggregate(first=Min("year"))["first"]
+    start = min(first or today.year, today.year)
     return list(range(today.year, start - 1, -1))
 
 
+# The figures below read the maintained summary (``statistics.CaseMonthSummary``, see
+# ``stats/summaries.py``), not the case table: their time does not grow with the case files
+# (performance.md targets 4 and 5). The one figure that depends on the day is REV-5's "due":
+# a closed file not transferred is due once 30 days have passed. Months wholly before the
+# cutoff's month come from the summary (reviewable_closed − transferred); the cutoff's own month
+# is counted from the case table over that month's few days (a narrow, indexed range).
+
+
+def _cutoff(today: datetime.date) -> datetime.date:
+    return today - datetime.timedelta(days=settings.RULES["REV_5_TRANSFER_DAYS"])
+
+
+def _before_month(cutoff: datetime.date) -> Q:
+    """Summary rows of the months wholly before the cutoff's month."""
+    return Q(year__lt=cutoff.year) | Q(year=cutoff.year, month__lt=cutoff.month)
+
+
+def _period_months(year: int, period: str) -> Q:
+    start, end = _year_range(year, period)
+    return Q(year=year, month__gte=start.month, month__lte=end.month)
+
+
+def _untransferred_in_cutoff_month(
+    dscope: DashboardScope, cutoff: datetime.date, start: datetime.date | None = None, end: datetime.date | None = None
+) -> QuerySet:
+    """Case files closed in the cutoff's month before the cutoff (within [start, end] when
+    given), not transferred, not excluded by REV-12: overdue for transfer."""
+    low = cutoff.replace(day=1)
+    high = cutoff - datetime.timedelta(days=1)
+    if start is not None:
+        low, high = max(low, start), min(high, end)
+    return CaseFile.objects.filter(
+        dscope.cases(),
+        closed_on__range=(low, high),
+        transferred_for_review_on__isnull=True,
+        reconsideration=ReconsiderationState.NONE,
+        litigation=LitigationState.NONE,
+    )
+
+
+def _amount(cents: int | None) -> Decimal:
+    return Decimal(cents or 0).scaleb(-2)
+
+
+def _sum(field, **filters) -> Coalesce:
+    return Coalesce(Sum(field, **filters), 0)
+
+
 def case_figures(dscope: DashboardScope, year: int, today: datetime.date, period: str = "year") -> dict:
-    """STA-5.3 and REV-5 headline figures for ``year`` with the months, in one query:
+    """STA-5.3 and REV-5 headline figures for ``year`` with the months, in two queries:
 
     - filed / closed: files filed / closed in the year;
     - amount (罚没金额): fine + confiscation of files decided in the year;
@@ -133,43 +199,35 @@ def case_figures(dscope: DashboardScope, year: int, today: datetime.date, period
     - transfer_due / transfer_on_time (REV-5): files closed in the year and not excluded by
       REV-12 whose transfer is due (transferred, or the 30 days have passed), and of these the
       ones transferred within the 30 days;
-    - filed_1 … filed_12, closed_1 … closed_12: the same counts per month.
+    - months_filed, months_closed: the same counts per month.
     """
     start, end = _year_range(year, period)
-    days = settings.RULES["REV_5_TRANSFER_DAYS"]
-    cutoff = today - datetime.timedelta(days=days)
-    filed = Q(filed_on__range=(start, end))
-    closed = Q(closed_on__range=(start, end))
-    reviewable = closed & Q(reconsideration=ReconsiderationState.NONE, litigation=LitigationState.NONE)
+    cutoff = _cutoff(today)
     aggregates = {
-        "filed": Count("filed_on", filter=filed),
-        "closed": Count("closed_on", filter=closed),
-        "amount": Coalesce(
-            Sum(F("fine_amount") + F("confiscation_amount"), filter=Q(decided_on__range=(start, end))), ZERO
-        ),
-        "hearings": Count("filed_on", filter=filed & Q(hearing_held=True)),
-        "transfer_due": Count(
-            "closed_on",
-            filter=reviewable & (Q(transferred_for_review_on__isnull=False) | Q(closed_on__lt=cutoff)),
-        ),
-        "transfer_on_time": Count("closed_on", filter=reviewable & Q(transfer_gap__lte=datetime.timedelta(days=days))),
+        "s_filed": _sum("filed"),
+        "s_closed": _sum("closed"),
+        "s_amount": _sum("amount_cents"),
+        "s_hearings": _sum("hearings"),
+        "s_transferred": _sum("transferred"),
+        "s_on_time": _sum("on_time"),
+        "s_late": _sum(F("reviewable_closed") - F("transferred"), filter=_before_month(cutoff)),
     }
     for m in MONTHS:
-        aggregates[f"filed_{m}"] = Count("filed_on", filter=Q(filed_on__range=_month_range(year, m)))
-        aggregates[f"closed_{m}"] = Count("closed_on", filter=Q(closed_on__range=_month_range(year, m)))
-    figures = (
-        CaseFile.objects.filter(dscope.cases())
-        .filter(filed | closed | Q(decided_on__range=(start, end)))
-        .alias(
-            transfer_gap=ExpressionWrapper(
-                F("transferred_for_review_on") - F("closed_on"), output_field=DurationField()
-            )
-        )
-        .aggregate(**aggregates)
-    )
+        aggregates[f"s_filed_{m}"] = _sum("filed", filter=Q(month=m))
+        aggregates[f"s_closed_{m}"] = _sum("closed", filter=Q(month=m))
+    s = CaseMonthSummary.objects.filter(dscope.summaries(), _period_months(year, period)).aggregate(**aggregates)
+    partial = _untransferred_in_cutoff_month(dscope, cutoff, start, end).aggregate(n=Count("closed_on"))["n"]
+    figures = {
+        "filed": s["s_filed"],
+        "closed": s["s_closed"],
+        "amount": _amount(s["s_amount"]),
+        "hearings": s["s_hearings"],
+        "transfer_due": s["s_transferred"] + s["s_late"] + partial,
+        "transfer_on_time": s["s_on_time"],
+        "months_filed": [s[f"s_filed_{m}"] for m in MONTHS],
+        "months_closed": [s[f"s_closed_{m}"] for m in MONTHS],
+    }
     figures["transfer_rate"] = _rate(figures["transfer_on_time"], figures["transfer_due"])
-    figures["months_filed"] = [figures.pop(f"filed_{m}") for m in MONTHS]
-    figures["months_closed"] = [figures.pop(f"closed_{m}") for m in MONTHS]
     return figures
 
 
@@ -188,77 +246,88 @@ def certificate_figures(dscope: DashboardScope, day: datetime.date) -> dict:
 
 def department_table(dscope: DashboardScope, year: int, today: datetime.date, period: str = "year") -> list[Department]:
     """Per department: filed, closed, 罚没金额, hearings in ``year``, and closed files now overdue
-    for transfer (REV-5, REV-12 excluded); most filed first. One query."""
-    start, end = _year_range(year, period)
-    cutoff = today - datetime.timedelta(days=settings.RULES["REV_5_TRANSFER_DAYS"])
-    filed = Q(case_files__filed_on__range=(start, end))
-    overdue = Q(
-        case_files__closed_on__lt=cutoff,
-        case_files__transferred_for_review_on__isnull=True,
-        case_files__reconsideration=ReconsiderationState.NONE,
-        case_files__litigation=LitigationState.NONE,
-    )
-    return list(
-        dscope.departments()
+    for transfer (REV-5, REV-12 excluded); most filed first. Three queries (departments, the
+    summary, the cutoff month's files)."""
+    cutoff = _cutoff(today)
+    departments = list(dscope.departments().only("id", "name", "short_name", "order"))
+    in_period = _period_months(year, period)
+    rows = {
+        r["department_id"]: r
+        for r in CaseMonthSummary.objects.filter(dscope.summaries())
+        .filter(in_period | _before_month(cutoff))
+        .values("department_id")
         .annotate(
-            filed=Count("case_files__filed_on", filter=filed),
-            closed=Count("case_files__closed_on", filter=Q(case_files__closed_on__range=(start, end))),
-            amount=Coalesce(
-                Sum(
-                    F("case_files__fine_amount") + F("case_files__confiscation_amount"),
-                    filter=Q(case_files__decided_on__range=(start, end)),
-                ),
-                ZERO,
-            ),
-            hearings=Count("case_files__filed_on", filter=filed & Q(case_files__hearing_held=True)),
-            overdue=Count("case_files__closed_on", filter=overdue),
+            s_filed=_sum("filed", filter=in_period),
+            s_closed=_sum("closed", filter=in_period),
+            s_amount=_sum("amount_cents", filter=in_period),
+            s_hearings=_sum("hearings", filter=in_period),
+            s_overdue=_sum(F("reviewable_closed") - F("transferred"), filter=_before_month(cutoff)),
         )
-        .only("id", "name", "short_name", "order")
-        .order_by("-filed", "order", "id")
+        .order_by()
+    }
+    partial = dict(
+        _untransferred_in_cutoff_month(dscope, cutoff)
+        .values("department_id")
+        .annotate(n=Count("closed_on"))
+        .order_by()
+        .values_list("department_id", "n")
     )
+    for d in departments:
+        row = rows.get(d.pk, {})
+        d.filed, d.closed, d.hearings = row.get("s_filed", 0), row.get("s_closed", 0), row.get("s_hearings", 0)
+        d.amount = _amount(row.get("s_amount"))
+        d.overdue = row.get("s_overdue", 0) + partial.get(d.pk, 0)
+    departments.sort(key=lambda d: (-d.filed, d.order, d.pk))
+    return departments
 
 
 def category_figures(dscope: DashboardScope, year: int, period: str = "year") -> list[CaseCategory]:
     """Files filed and closed in ``year`` per case category (every active category, zeros
-    included, in reference order). One query."""
-    start, end = _year_range(year, period)
-    in_scope = dscope.cases("case_files__")
-    return list(
-        CaseCategory.objects.filter(is_active=True)
-        .annotate(
-            filed=Count("case_files__filed_on", filter=in_scope & Q(case_files__filed_on__range=(start, end))),
-            closed=Count("case_files__closed_on", filter=in_scope & Q(case_files__closed_on__range=(start, end))),
-        )
-        .only("id", "name", "order")
-        .order_by("order", "id")
-    )
+    included, in reference order). Two queries (categories, the summary)."""
+    counts = {
+        r["category_id"]: r
+        for r in CaseMonthSummary.objects.filter(dscope.summaries(), _period_months(year, period))
+        .values("category_id")
+        .annotate(s_filed=_sum("filed"), s_closed=_sum("closed"))
+        .order_by()
+    }
+    categories = list(CaseCategory.objects.filter(is_active=True).only("id", "name", "order").order_by("order", "id"))
+    for c in categories:
+        row = counts.get(c.pk, {})
+        c.filed, c.closed = row.get("s_filed", 0), row.get("s_closed", 0)
+    return categories
 
 
 def transfer_by_department(dscope: DashboardScope, year: int, today: datetime.date, period: str = "year") -> dict:
     """REV-5/REV-6 proxy per department: files closed in the period (REV-12 excluded) whose
-    transfer is due, and those transferred within the days allowed. One query."""
+    transfer is due, and those transferred within the days allowed. Two queries."""
     start, end = _year_range(year, period)
-    days = settings.RULES["REV_5_TRANSFER_DAYS"]
-    cutoff = today - datetime.timedelta(days=days)
-    reviewable = Q(
-        closed_on__range=(start, end), reconsideration=ReconsiderationState.NONE, litigation=LitigationState.NONE
-    )
+    cutoff = _cutoff(today)
     rows = (
-        CaseFile.objects.filter(dscope.cases())
-        .filter(reviewable)
-        .alias(
-            transfer_gap=ExpressionWrapper(
-                F("transferred_for_review_on") - F("closed_on"), output_field=DurationField()
-            )
-        )
+        CaseMonthSummary.objects.filter(dscope.summaries(), _period_months(year, period))
         .values("department_id")
         .annotate(
-            due=Count("closed_on", filter=Q(transferred_for_review_on__isnull=False) | Q(closed_on__lt=cutoff)),
-            on_time=Count("closed_on", filter=Q(transfer_gap__lte=datetime.timedelta(days=days))),
+            s_transferred=_sum("transferred"),
+            s_on_time=_sum("on_time"),
+            s_late=_sum(F("reviewable_closed") - F("transferred"), filter=_before_month(cutoff)),
         )
         .order_by()
     )
-    return {r["department_id"]: (r["on_time"], r["due"]) for r in rows}
+    partial = dict(
+        _untransferred_in_cutoff_month(dscope, cutoff, start, end)
+        .values("department_id")
+        .annotate(n=Count("closed_on"))
+        .order_by()
+        .values_list("department_id", "n")
+    )
+    out = {}
+    for r in rows:
+        due = r["s_transferred"] + r["s_late"] + partial.pop(r["department_id"], 0)
+        if due or r["s_on_time"]:
+            out[r["department_id"]] = (r["s_on_time"], due)
+    for department_id, n in partial.items():
+        out[department_id] = (0, n)
+    return out
 
 
 def overdue_deadlines(dscope: DashboardScope, today: datetime.date) -> dict[int, dict[str, int]]:
@@ -287,6 +356,48 @@ def training_figures(dscope: DashboardScope, year: int, period: str = "year") ->
     return TrainingAttendance.objects.filter(q, session__held_on__range=(start, end)).aggregate(
         trainees=Count("pk"), hours=Coalesce(Sum("session__hours"), ZERO)
     )
+
+
+# --- the province dashboard ---------------------------------------------------------------------
+
+
+def province_regions(region_id: int) -> list[Region]:
+    """The counties under a province (or a city): regions with departments whose parent, or
+    grandparent (province → city → county), is ``region_id``. One query."""
+    return list(
+        Region.objects.filter(Q(parent_id=region_id) | Q(parent__parent_id=region_id))
+        .filter(Exists(Department.objects.filter(region_id=OuterRef("pk"))))
+        .only("id", "code", "name")
+        .order_by("code")
+    )
+
+
+def province_figures(region_ids: list[int], year: int, period: str = "year") -> dict:
+    """Province statistics (performance.md targets 4 and 5) from the maintained county summary
+    only (``CountyMonthSummary``: county × category × month), never the case table: the
+    period's figures per county × category and per month. Two queries, each over at most
+    counties × categories × 12 rows whatever the number of case files."""
+    rows = CountyMonthSummary.objects.filter(region_id__in=region_ids).filter(_period_months(year, period))
+    counters = ("filed", "closed", "amount_cents", "hearings", "transferred", "on_time", "reviewable_closed")
+    cells = list(rows.values("region_id", "category_id").annotate(**{f"s_{c}": _sum(c) for c in counters}).order_by())
+    months = rows.values("month").annotate(s_filed=_sum("filed"), s_closed=_sum("closed")).order_by("month")
+    per_month = {r["month"]: r for r in months}
+    return {
+        "cells": [
+            {"region_id": c["region_id"], "category_id": c["category_id"], **{k: c[f"s_{k}"] for k in counters}}
+            for c in cells
+        ],
+        "months_filed": [per_month.get(m, {}).get("s_filed", 0) for m in MONTHS],
+        "months_closed": [per_month.get(m, {}).get("s_closed", 0) for m in MONTHS],
+    }
+
+
+def province_years(region_ids: list[int], today: datetime.date) -> list[int]:
+    """Years with filings in the province, newest first. One query (county summary)."""
+    first = CountyMonthSummary.objects.filter(region_id__in=region_ids, filed__gt=0).aggregate(first=Min("year"))[
+        "first"
+    ]
+    return list(range(today.year, min(first or today.year, today.year) - 1, -1))
 
 
 # --- the public list of certificate holders ---------------------------------------------------

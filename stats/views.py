@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.models import CaseCategory
+
 from . import dashboard_cache, selectors
 
 
@@ -139,12 +141,83 @@ def _aggregates(dscope: selectors.DashboardScope, year: int, today: datetime.dat
     }
 
 
+def _province_aggregates(dscope: selectors.DashboardScope, year: int, today: datetime.date, period: str) -> dict:
+    regions = selectors.province_regions(dscope.region_id)
+    ids = [r.pk for r in regions]
+    return {
+        "regions": regions,
+        "categories": list(CaseCategory.objects.filter(is_active=True).only("id", "name", "order")),
+        "years": selectors.province_years(ids, today),
+        "figures": selectors.province_figures(ids, year, period),
+    }
+
+
+def _province_dashboard(request, dscope: selectors.DashboardScope, year: int, today: datetime.date, period: str):
+    """performance.md targets 4 and 5: the province's statistics, county × category × month,
+    from the maintained summary only (its time does not grow with the case files)."""
+    key = dashboard_cache.dashboard_key(
+        region_id=dscope.region_id, department_id=None, year=year, period=period, today=today, kind="province"
+    )
+    aggregates = dashboard_cache.cached(key, lambda: _province_aggregates(dscope, year, today, period))
+    regions, categories, figures = aggregates["regions"], aggregates["categories"], aggregates["figures"]
+    years = aggregates["years"]
+    if year not in years:
+        years = sorted({*years, year}, reverse=True)
+    counters = ("filed", "closed", "amount_cents", "hearings", "transferred", "on_time")
+    by_county = {r.pk: dict.fromkeys(counters, 0) | {"by_category": {}} for r in regions}
+    by_category = {c.pk: {"filed": 0, "closed": 0} for c in categories}
+    totals = dict.fromkeys(counters, 0)
+    for cell in figures["cells"]:
+        county = by_county.get(cell["region_id"])
+        if county is None:
+            continue
+        for c in counters:
+            county[c] += cell[c]
+            totals[c] += cell[c]
+        county["by_category"][cell["category_id"]] = cell["filed"]
+        if cell["category_id"] in by_category:
+            by_category[cell["category_id"]]["filed"] += cell["filed"]
+            by_category[cell["category_id"]]["closed"] += cell["closed"]
+    rows = [
+        {
+            "region": r,
+            **by_county[r.pk],
+            "amount": selectors._amount(by_county[r.pk]["amount_cents"]),
+            "cells": [by_county[r.pk]["by_category"].get(c.pk, 0) for c in categories],
+        }
+        for r in regions
+    ]
+    rows.sort(key=lambda row: (-row["filed"], row["region"].code))
+    months_filed = _months_so_far(figures["months_filed"], year, today)
+    months_closed = _months_so_far(figures["months_closed"], year, today)
+    month_labels = [_("%(m)s月") % {"m": m} for m in selectors.MONTHS]
+    return render(
+        request,
+        "statistics/province.html",
+        {
+            "crumbs": [(_("统计"), None)],
+            "dscope": dscope,
+            "year": year,
+            "period": period,
+            "years": years,
+            "today": today,
+            "rows": rows,
+            "categories": [(c, by_category[c.pk]) for c in categories],
+            "totals": totals | {"amount": selectors._amount(totals["amount_cents"])},
+            "transfer_days": settings.RULES["REV_5_TRANSFER_DAYS"],
+            "months": list(zip(month_labels, months_filed, months_closed, strict=True)),
+        },
+    )
+
+
 @login_required
 def dashboard(request):
     dscope = selectors.dashboard_scope(request.user)
     today = timezone.localdate()
     year = _year(request, today)
     period = _period(request)
+    if dscope.has_counties:
+        return _province_dashboard(request, dscope, year, today, period)
     key = dashboard_cache.dashboard_key(
         region_id=dscope.region_id, department_id=dscope.department_id, year=year, period=period, today=today
     )

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "stats.apps.StatisticsConfig",
     "tolerance",
     "xian_enforcement.accounts",
+    "xian_enforcement.jobs",  # background exports with progress (performance.md target 8)
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_TIME_LIMIT = 1800
+
+# Background exports (performance.md target 8): a list export of more rows than this runs in
+# Celery with a progress page; finished jobs and their files are deleted after this many days.
+EXPORT_SYNC_MAX_ROWS = 10_000
+EXPORT_JOB_KEEP_DAYS = 7
 
 # Values the regulations leave open (rules.md "defaults"), in one place.
 RULES = {

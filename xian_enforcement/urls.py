@@ -20,5 +20,6 @@ urlpatterns = [
     path("tolerance/", include("tolerance.urls")),
     path("statistics/", include("stats.urls")),
     path("public/", include("stats.urls_public")),
+    path("jobs/", include("xian_enforcement.jobs.urls")),
     path("admin/", admin.site.urls),
 ]

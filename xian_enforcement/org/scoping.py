@@ -56,6 +56,20 @@ class Scope:
         """Only read-only roles: leaders see the county and change nothing."""
         return bool(self.roles) and self.roles <= READ_ONLY_ROLES
 
+    @cached_property
+    def read_region_ids(self) -> tuple[int, ...]:
+        """The regions a county-wide role reads: its own, and when it sits on a province or city
+        (performance.md "province scale") every region below it, down to the counties. One query,
+        once per request, and only where a county-wide list asks."""
+        if self.region_id is None:
+            return ()
+        from django.db.models import Q
+
+        from .models import Region
+
+        below = Region.objects.filter(Q(parent_id=self.region_id) | Q(parent__parent_id=self.region_id))
+        return (self.region_id, *below.order_by("pk").values_list("pk", flat=True))
+
     def has(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
 
