@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "stats.apps.StatisticsConfig",
     "tolerance",
     "xian_enforcement.accounts",
+    "xian_enforcement.bench",  # manage.py bench (performance.md); no models, no URLs
     "xian_enforcement.jobs",  # background exports with progress (performance.md target 8)
 ]
 

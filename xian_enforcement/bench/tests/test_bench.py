@@ -1,0 +1,113 @@
+"""``manage.py bench`` (performance.md "The harness", targets 1–10): the command runs end to end
+at a tiny size, prints the table and valid JSON, and its generated data respects the models'
+constraints; on PostgreSQL the COPY loader loads N rows and the scratch database is dropped."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count, F
+
+from cases.choices import CaseStatus
+from cases.models import CaseFile
+from reviews.models import SelfReview
+from xian_enforcement.bench import datagen
+from xian_enforcement.org.models import Region
+
+TARGETS = {"F", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_bench_command_end_to_end_tiny_measures_every_target(tmp_path, monkeypatch):
+    """performance.md targets 1–10: every target has a row; table and JSON agree; exit 0.
+    Transactional: on PostgreSQL the COPY workers use their own connections and must see the
+    committed organisation."""
+    monkeypatch.delenv("XIAN_BENCH_CHILD", raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    path = tmp_path / "bench.json"
+    call_command("bench", "--in-place", "--cases", "300", "--reps", "3", "--json", str(path), stdout=out, stderr=err)
+
+    result = json.loads(path.read_text(encoding="utf-8"))
+    rows = result["rows"]
+    assert {r["target"] for r in rows} == TARGETS
+    assert result["meta"]["cases"] == 300 and result["meta"]["F_ms"] > 0
+    for r in rows:
+        assert r["ok"] in (True, False, None)
+        if r["ok"] is not None and r["target"] not in ("2", "6") and r["measured"] is not None:
+            assert r["ratio"] is not None, r
+    # the failed list is exactly the rows with ok False, and all_pass follows from it
+    assert result["failed"] == [f"{r['target']} {r['what']}" for r in rows if r["ok"] is False]
+    assert result["all_pass"] is (not result["failed"])
+    table = out.getvalue()
+    assert "floor page" in table and "FAIL" in table
+    for r in rows:
+        assert r["what"] in table
+    # target 10: COPY on PostgreSQL; on SQLite bulk_create, never claimed as the COPY target
+    loader = next(r for r in rows if r["target"] == "10")
+    if connection.vendor == "postgresql":
+        assert "COPY of 300 files" in loader["note"]
+    else:
+        assert loader["ok"] is False and "bulk_create" in loader["note"]
+
+    # The data the command generated respects the constraints of the models.
+    files = CaseFile.objects.all()
+    assert files.count() == 300
+    assert not files.values("department", "year", "number").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    assert not files.exclude(main_handler__department_id=F("department_id")).exists()
+    assert not files.filter(status__in=[CaseStatus.CLOSED, CaseStatus.ARCHIVED], closed_on__isnull=True).exists()
+    for case in files.select_related("department"):
+        case.clean()  # stage dates in order; transfer after closing
+        assert case.status == case.derived_status()
+        assert case.year == case.filed_on.year
+    assert SelfReview.objects.filter(case_file__closed_on__isnull=True).count() == 0
+    province = Region.objects.get(code=datagen.PROVINCE_CODE)
+    assert Region.objects.filter(parent=province).count() == 1
+
+    # --reuse measures the loaded data again without loading; --strict exits 1 exactly when a
+    # target fails.
+    again = tmp_path / "again.json"
+    code = 0
+    try:
+        call_command(
+            "bench", "--in-place", "--reuse", "--reps", "1", "--strict", "--json", str(again),
+            stdout=io.StringIO(), stderr=io.StringIO(),
+        )  # fmt: skip
+    except SystemExit as exc:
+        code = exc.code
+    second = json.loads(again.read_text(encoding="utf-8"))
+    assert code == (0 if second["all_pass"] else 1)
+    assert {r["target"] for r in second["rows"] if r["ok"] is None} >= {"4", "6", "10"}  # one size, not loaded
+    assert CaseFile.objects.count() == 300
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_copy_loader_loads_n_rows_and_scratch_database_is_dropped(monkeypatch):
+    """Target 10: COPY loads exactly N case files with valid keys and unique numbers; the
+    command's scratch database is created beside the configured one and dropped afterwards,
+    and the configured database is never touched."""
+    assert connection.vendor == "postgresql", "run in the PostgreSQL pass"
+    monkeypatch.delenv("XIAN_BENCH_CHILD", raising=False)
+    st = datagen.structure_build(1)
+    gen = datagen.CaseRows(st)
+    assert datagen.case_files_load(gen, 2000) > 0
+    assert datagen.case_files_load(gen, 500) > 0  # a second batch continues the numbering
+    assert CaseFile.objects.count() == 2500
+    assert datagen.foreign_keys_check() == {}
+    files = CaseFile.objects.all()
+    assert not files.values("department", "year", "number").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    assert not files.exclude(main_handler__department_id=F("department_id")).exists()
+    CaseFile.objects.all().delete()
+
+    name = "xian_bench_pytest"
+    out, err = io.StringIO(), io.StringIO()
+    call_command("bench", "--cases", "1000", "--load-only", "--database-name", name, stdout=out, stderr=err)
+    assert "dropped" in err.getvalue()
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        assert cur.fetchone() is None
+    assert CaseFile.objects.count() == 0  # the configured (test) database got nothing
