@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "xian_enforcement.org",
     "xian_enforcement.audit",
     "xian_enforcement.notices",
+    "xian_enforcement.hardening",  # security headers, rate limits, manage.py permission_matrix; no models
     # domain rooms
     "cases",
     "reviews",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "xian_enforcement.hardening.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "xian_enforcement.audit.middleware.RequestContextMiddleware",
+    "xian_enforcement.hardening.middleware.RateLimitMiddleware",
     "xian_enforcement.org.middleware.ReadOnlyRoleMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -166,6 +169,28 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy and Permissions-Policy (xian_enforcement.hardening; docs/security-web.md).
+# No 'unsafe-inline': templates carry no inline script, style or event handler.
+CSP_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+CSRF_FAILURE_VIEW = "xian_enforcement.hardening.views.csrf_failure"
+# Rate limits per client IP, fixed window in the cache (security.md "Input"): "count/period",
+# period s, m, h or d. RATELIMIT_IP_HEADER names the META key holding the client address behind
+# a trusted reverse proxy (e.g. HTTP_X_REAL_IP); empty means REMOTE_ADDR.
+RATELIMIT_ENABLED = envbool("RATELIMIT_ENABLED", True)
+RATELIMIT_LOGIN = envstr("RATELIMIT_LOGIN", "10/m")
+RATELIMIT_PUBLIC = envstr("RATELIMIT_PUBLIC", "60/m")
+RATELIMIT_IP_HEADER = envstr("RATELIMIT_IP_HEADER", "")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -1,0 +1,130 @@
+"""Security headers and rate limits (security.md "Input": XSS/CSP, rate limits).
+
+``SecurityHeadersMiddleware`` adds Content-Security-Policy and Permissions-Policy to every
+response (X-Frame-Options, nosniff, Referrer-Policy and Cross-Origin-Opener-Policy come from
+Django's SecurityMiddleware/XFrameOptionsMiddleware).
+
+``RateLimitMiddleware`` is a fixed-window counter per client IP in Django's cache (Redis in
+production): sign-in POSTs count against ``RATELIMIT_LOGIN``, public pages against
+``RATELIMIT_PUBLIC``. The request over the limit gets a 429 page; the first refusal of a window
+writes one RATE_LIMITED audit row.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.shortcuts import render
+
+from xian_enforcement.audit.choices import EventType, Outcome
+from xian_enforcement.audit.services import audit_event_record
+
+from .policy import RATE_LIMITED_LOGIN_URL_NAMES, RATE_LIMITED_PUBLIC_URL_NAMES
+
+DEFAULT_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+DEFAULT_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def csp_header_value() -> str:
+    policy = getattr(settings, "CSP_POLICY", None) or DEFAULT_CSP
+    return "; ".join(f"{directive} {value}".strip() for directive, value in policy.items())
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csp = csp_header_value()
+        self.permissions_policy = getattr(settings, "PERMISSIONS_POLICY", DEFAULT_PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.csp)
+        response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        return response
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"10/m"`` → (10, 60). Periods: s, m, h, d, optionally with a count (``"100/5m"``)."""
+    try:
+        count, period = rate.strip().split("/")
+        multiplier = int(period[:-1]) if len(period) > 1 else 1
+        return int(count), multiplier * PERIODS[period[-1]]
+    except (ValueError, KeyError, IndexError):
+        raise ImproperlyConfigured(f"Invalid rate limit {rate!r}: use e.g. '10/m', '60/m', '1000/h'") from None
+
+
+def client_ip(request) -> str:
+    header = getattr(settings, "RATELIMIT_IP_HEADER", "") or "REMOTE_ADDR"
+    value = request.META.get(header, "") or request.META.get("REMOTE_ADDR", "")
+    # X-Forwarded-For style headers: the left-most entry is what the trusted proxy saw.
+    return value.split(",")[0].strip() or "unknown"
+
+
+def bucket_for(request) -> tuple[str, str] | None:
+    match = request.resolver_match
+    name = match.view_name if match is not None else None
+    if name is None:
+        return None
+    if request.method == "POST" and name in RATE_LIMITED_LOGIN_URL_NAMES:
+        return "login", settings.RATELIMIT_LOGIN
+    if name in RATE_LIMITED_PUBLIC_URL_NAMES:
+        return "public", settings.RATELIMIT_PUBLIC
+    return None
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(settings, "RATELIMIT_ENABLED", True):
+            return None
+        bucket = bucket_for(request)
+        if bucket is None:
+            return None
+        name, rate = bucket
+        limit, period = parse_rate(rate)
+        ip = client_ip(request)
+        now = time.time()
+        window = int(now // period)
+        key = f"ratelimit:{name}:{ip}:{period}:{window}"
+        cache.add(key, 0, timeout=period + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=period + 1)
+            count = 1
+        if count <= limit:
+            return None
+        if count == limit + 1:  # first refusal of this window: one audit row, not one per request
+            audit_event_record(
+                event_type=EventType.RATE_LIMITED,
+                user=getattr(request, "user", None),
+                outcome=Outcome.FAILURE,
+                detail={"bucket": name, "ip": ip, "limit": rate, "path": request.path[:200]},
+            )
+        retry_after = max(1, int((window + 1) * period - now))
+        response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
