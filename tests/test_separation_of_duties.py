@@ -181,3 +181,10 @@ def test_create_admins_refuses_one_person_for_two_roles():
     with pytest.raises(CommandError, match="three different"):
         call_command("create_admins", "--secadmin", "sysadmin")
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_anonymous_admin_login_goes_to_the_platform_sign_in(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login") + "?next=")

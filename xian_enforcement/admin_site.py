@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext_lazy as _
 
 # (app_label, model) the system administrator maintains through the admin site.
@@ -58,7 +58,7 @@ class XianAdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         if request.user.is_authenticated:
             return redirect("home")
-        return redirect(f"{settings.LOGIN_URL}?{urlencode({'next': request.get_full_path()})}")
+        return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
 
 
 class XianAdminConfig(AdminConfig):

@@ -70,6 +70,10 @@ def audit_list(request):
     else:
         qs = LogEntry.objects.select_related("actor", "content_type")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    if tab != "events":
+        # Pairs built here: a model field named "items" would shadow dict.items in a template.
+        for entry in page.object_list:
+            entry.change_rows = [(field, change) for field, change in entry.changes_dict.items()]
     return render(
         request,
         "audit/audit_list.html",

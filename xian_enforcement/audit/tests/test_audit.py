@@ -224,3 +224,21 @@ def test_audit_events_tab_filters_by_type_user_and_date(client, users):
     assert "mallory" in html and "alice" not in html
     html = client.get(reverse("audit:list"), {"tab": "events", "since": "2999-01-01"}).content.decode()
     assert "mallory" not in html
+
+
+@pytest.mark.django_db
+def test_changes_tab_shows_a_field_named_items(client, users):
+    """A model field called ``items`` shadowed ``dict.items`` in the template (a 500)."""
+    from auditlog.models import LogEntry
+
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(AuditEvent),
+        object_pk="1",
+        object_repr="x",
+        action=LogEntry.Action.UPDATE,
+        changes={"items": ["甲乙", "丙丁"]},
+    )
+    client.force_login(users["auditadmin"])
+    response = client.get(reverse("audit:list"))
+    assert response.status_code == 200
+    assert "甲乙" in response.content.decode()
