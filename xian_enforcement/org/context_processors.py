@@ -3,7 +3,7 @@
 from django.conf import settings
 
 from .choices import Role
-from .scoping import scope_for
+from .scoping import ADMIN_ROLES, scope_for
 
 
 def platform(request):
@@ -16,6 +16,8 @@ def platform(request):
     ctx.update(
         {
             "xian_scope": scope,
+            # The three administrators (三员分立) see no business menus: those pages refuse them.
+            "xian_admin_only": bool(scope.roles) and scope.roles <= ADMIN_ROLES,
             "xian_officer": officer,
             "xian_role_labels": [Role(r).label for r in Role.values if r in scope.roles],
             "unread_count": _unread_count(user),
