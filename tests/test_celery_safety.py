@@ -122,13 +122,20 @@ DAY = datetime.datetime(2026, 7, 5, 9, 0, tzinfo=datetime.UTC)
 def _counts() -> dict[str, int]:
     from reviews.models import SemiAnnualSummary
     from stats.models import StatReport
+    from xian_enforcement.audit.models import AuditEvent
+    from xian_enforcement.jobs.models import ExportJob
     from xian_enforcement.notices.models import Deadline, Notification
 
+    exports = Path(settings.MEDIA_ROOT) / "exports"
     return {
         "deadlines": Deadline.objects.count(),
         "notifications": Notification.objects.count(),
         "reports": StatReport.objects.count(),
         "summaries": SemiAnnualSummary.objects.count(),
+        "export_jobs": ExportJob.objects.count(),
+        "export_jobs_done": ExportJob.objects.filter(status="done").count(),
+        "export_audit_rows": AuditEvent.objects.filter(event_type="export").count(),
+        "export_files": len(list(exports.glob("*"))) if exports.exists() else 0,
     }
 
 
@@ -145,16 +152,41 @@ def _setup_scan(users, dept):
         remind_days=[20, 27],
         assignee=users["handler"],
     )
+    return ()
 
 
 def _setup_nothing(users, dept):
-    return None
+    return ()
+
+
+def _setup_export(users, dept):
+    """A pending case-list export job (created directly, so nothing is queued by the set-up)."""
+    from tests.factories import CaseFileFactory
+    from xian_enforcement.jobs.models import ExportJob
+
+    for _ in range(3):
+        CaseFileFactory(department=dept)
+    job = ExportJob.objects.create(owner=users["legal_officer"], kind="cases", title="案卷", params={}, rows_total=3)
+    return (str(job.pk),)
+
+
+def _setup_old_job(users, dept):
+    from django.core.files.base import ContentFile
+
+    from xian_enforcement.jobs.models import ExportJob
+
+    job = ExportJob.objects.create(owner=users["legal_officer"], kind="cases", title="旧导出", status="done")
+    job.file.save(f"exports/{job.pk.hex}.xlsx", ContentFile(b"PK old"), save=True)
+    ExportJob.objects.filter(pk=job.pk).update(created_at=DAY - datetime.timedelta(days=30))
+    return ()
 
 
 IDEMPOTENCY_CASES = {
     "notices.scan_deadlines": _setup_scan,
     "statistics.open_periodic_deadlines": _setup_nothing,
     "reviews.open_summary_deadlines": _setup_nothing,
+    "jobs.export_run": _setup_export,
+    "jobs.purge_old": _setup_old_job,
 }
 
 
@@ -211,12 +243,12 @@ def test_every_task_run_twice_has_one_effect(redis_worker, users, dept, task_nam
     app, _queue = redis_worker
     task = app.tasks[task_name]
     with time_machine.travel(DAY, tick=True):
-        IDEMPOTENCY_CASES[task_name](users, dept)
+        args = IDEMPOTENCY_CASES[task_name](users, dept)
         before = _counts()
-        first = task.delay()
+        first = task.delay(*args)
         first.get(timeout=60)
         after_first = _counts()
-        second = task.delay()
+        second = task.delay(*args)
         second.get(timeout=60)
         after_second = _counts()
         first.forget()
