@@ -58,7 +58,9 @@ def second_factor(page, user: str, *, enrol: bool) -> None:
     elif user in SECRETS:
         secret = SECRETS[user]
     else:
-        raise SystemExit(f"{user} enrolled TOTP in an earlier run: `manage.py otp_reset {user} --reason screenshots`, then rerun")
+        raise SystemExit(
+            f"{user} enrolled TOTP in an earlier run: `manage.py otp_reset {user} --reason screenshots`, then rerun"
+        )
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     for _attempt in range(2):  # a code is accepted once: a second sign-in in the same 30 s waits
         page.fill("input[name=code]", f"{totp(key):06d}")

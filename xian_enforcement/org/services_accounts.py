@@ -114,7 +114,10 @@ def account_reset_password(*, by, user) -> str:
     user.save()
     _require_temporary(user)
     audit_event_record(
-        event_type=EventType.ACCOUNT, user=by, obj=f"user#{user.pk} {user.username}", detail={"action": "reset_password"}
+        event_type=EventType.ACCOUNT,
+        user=by,
+        obj=f"user#{user.pk} {user.username}",
+        detail={"action": "reset_password"},
     )
     return password
 
@@ -154,8 +157,12 @@ def roles_set(*, by, user, roles: set[str]) -> None:
             event_type=EventType.GRANT,
             user=by,
             obj=f"user#{user.pk} {user.username}",
-            detail={"before": before, "after": after, "granted": sorted(set(after) - set(before)),
-                    "revoked": sorted(set(before) - set(after))},
+            detail={
+                "before": before,
+                "after": after,
+                "granted": sorted(set(after) - set(before)),
+                "revoked": sorted(set(before) - set(after)),
+            },
         )
 
 

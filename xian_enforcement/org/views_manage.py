@@ -125,7 +125,9 @@ def account_reset_password(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("manage:account_edit", pk=account.pk)
-    response = render(request, "org/manage/password_once.html", {"account": account, "password": password, "reset": True})
+    response = render(
+        request, "org/manage/password_once.html", {"account": account, "password": password, "reset": True}
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -171,5 +173,7 @@ def lockout_clear(request, pk: int):
     _require(request, Role.SECADMIN)
     account = get_object_or_404(User, pk=pk)
     cleared = services.lockout_clear(by=request.user, username=account.username)
-    messages.success(request, _("已解除 %(u)s 的登录锁定（%(n)s 条失败记录）。") % {"u": account.username, "n": cleared})
+    messages.success(
+        request, _("已解除 %(u)s 的登录锁定（%(n)s 条失败记录）。") % {"u": account.username, "n": cleared}
+    )
     return redirect("manage:grant_edit", pk=account.pk)
