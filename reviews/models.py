@@ -105,6 +105,14 @@ class SelfReview(models.Model):
         indexes = [
             models.Index(fields=["year", "grade"], name="selfreview_year_grade_idx"),
             models.Index(fields=["status"], name="selfreview_status_idx"),
+            # REV-16 library (``selectors.excellent_library``): its order, only the rows it shows,
+            # so a page is an ordered index scan instead of a sort of every review joined to
+            # every case file (performance.md target 2).
+            models.Index(
+                fields=["-score", "-locked_at", "-id"],
+                name="selfreview_library_idx",
+                condition=models.Q(status=ReviewStatus.LOCKED, grade=Grade.EXCELLENT),
+            ),
         ]
 
     def __str__(self) -> str:

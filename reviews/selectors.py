@@ -12,17 +12,17 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import LitigationState, ReconsiderationState
-from cases.models import CaseFile
+from cases.models import CaseCategory, CaseFile
 from cases.selectors import case_files_visible_to
 from cases.services import REV5_KIND
 from xian_enforcement.notices.choices import DeadlineStatus
 from xian_enforcement.notices.models import Deadline
-from xian_enforcement.org.models import Department
+from xian_enforcement.org.models import Department, Officer
 from xian_enforcement.org.scoping import Scope, scope_for
 from xian_enforcement.org.selectors import enforcement_departments
 
@@ -63,8 +63,13 @@ def _transfer_cutoff(today: datetime.date) -> datetime.date:
 
 
 def _rows(qs: QuerySet[CaseFile]) -> QuerySet[CaseFile]:
-    return qs.select_related("department", "category", "main_handler").only(
+    """The columns the queue's lists show. The category and handler names come as annotations
+    (``category_name``, ``handler_name``), not as related instances: two fewer model objects per
+    row (performance.md target 1); scalar subqueries, not joins, so that the paginator's COUNT(*)
+    drops them. All rows of a list are one department's."""
+    return qs.only(
         "id",
+        "department_id",
         "number",
         "title",
         "year",
@@ -73,10 +78,9 @@ def _rows(qs: QuerySet[CaseFile]) -> QuerySet[CaseFile]:
         "transferred_for_review_on",
         "reconsideration",
         "litigation",
-        "department__short_name",
-        "department__name",
-        "category__name",
-        "main_handler__name",
+    ).annotate(
+        category_name=Subquery(CaseCategory.objects.filter(pk=OuterRef("category_id")).values("name")),
+        handler_name=Subquery(Officer.objects.filter(pk=OuterRef("main_handler_id")).values("name")),
     )
 
 
@@ -90,12 +94,24 @@ def awaiting_self_review(user) -> QuerySet[CaseFile]:
     ``review_status`` (None before a record is started). Files excluded by REV-12 are listed
     separately."""
     from .choices import ReviewStatus
+    from .models import SelfReview
 
     scope = scope_for(user)
+    # NOT EXISTS (an anti-join), not ``.exclude(self_review__status=...)``: the LEFT JOIN filter
+    # made PostgreSQL estimate one row and nest loops over every file of the department
+    # (performance.md target 1); with the partial index of migration 0006 the page is an
+    # ordered index scan that stops after 50 rows.
+    # The record (if any) as scalar subqueries rather than a join: the paginator's COUNT(*)
+    # drops unused subquery annotations, but would keep a join.
+    record = SelfReview.objects.filter(case_file_id=OuterRef("pk")).order_by()
+    locked = record.filter(status=ReviewStatus.LOCKED)
     return (
         _rows(department_files(scope).filter(NOT_EXCLUDED, transferred_for_review_on__isnull=False))
-        .exclude(self_review__status=ReviewStatus.LOCKED)
-        .annotate(review_id=F("self_review__id"), review_status=F("self_review__status"))
+        .filter(~Exists(locked))
+        .annotate(
+            review_id=Subquery(record.values("pk")[:1]),
+            review_status=Subquery(record.values("status")[:1]),
+        )
         .order_by("transferred_for_review_on", "id")
     )
 
@@ -126,6 +142,30 @@ def my_files_awaiting_transfer(user) -> QuerySet[CaseFile]:
             closed_on__isnull=False, transferred_for_review_on__isnull=True
         )
     ).order_by("closed_on", "id")
+
+
+def count_all(querysets: list[QuerySet]) -> list[int]:
+    """The row count of each queryset, all in ONE statement (``SELECT (SELECT COUNT(*) ...),
+    ...``): the queue's lists need their totals for paging, and four COUNT round trips with
+    their ORM compilation were a fifth of the page's time (performance.md target 1)."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connection
+
+    parts: list[str] = []
+    params: list = []
+    for i, qs in enumerate(querysets):
+        try:
+            sql, sql_params = qs.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # ``.none()``: nothing to count
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{i})")
+        params.extend(sql_params)
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return [int(n) for n in cursor.fetchone()]
 
 
 class _NoExtensions:

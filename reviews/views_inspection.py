@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +30,7 @@ from .models import (
     SampleExclusion,
     SampleStratum,
 )
+from .views import _page_url
 
 
 def _error(exc: DomainError) -> str:
@@ -93,30 +95,64 @@ def campaign_list(request):
     )
 
 
+DRAW_PAGE_SIZE = 50
+
+
+def _paged(request, qs, param: str):
+    page = Paginator(qs, DRAW_PAGE_SIZE).get_page(request.GET.get(param))
+    page.object_list = list(page.object_list)
+    page.prev_url = _page_url(request, param, page.previous_page_number()) if page.has_previous() else ""
+    page.next_url = _page_url(request, param, page.next_page_number()) if page.has_next() else ""
+    return page
+
+
 @login_required
 def campaign_detail(request, pk: int):
     campaign = campaign_for_user(request.user, pk)
-    samples = list(
-        SampledFile.objects.filter(campaign=campaign)
-        .select_related("case_file__department", "case_file__category", "reviewer")
-        .order_by("case_file__department__order", "case_file__department_id", "group", "rank")
-    )
     members = list(ReviewGroupMember.objects.filter(campaign=campaign).select_related("officer__department"))
-    for s in samples:
-        s.eligible = [m for m in members if m.officer.department_id != s.case_file.department_id]
-    officers = Officer.objects.filter(region_id=campaign.region_id, user__is_active=True).select_related("department")
+    drawn = {}
+    if campaign.drawn_at:
+        # A county draws hundreds of files, a province tens of thousands: each list of the
+        # draw is paged (performance.md target 1), with its own page parameter.
+        drawn["strata_page"] = _paged(
+            request,
+            SampleStratum.objects.filter(campaign=campaign).select_related("department"),
+            "p_strata",
+        )
+        drawn["samples_page"] = _paged(
+            request,
+            SampledFile.objects.filter(campaign=campaign)
+            .select_related("case_file__department", "case_file__category", "reviewer")
+            .order_by("case_file__department__order", "case_file__department_id", "group", "rank"),
+            "p_samples",
+        )
+        for s in drawn["samples_page"].object_list:
+            s.eligible = [m for m in members if m.officer.department_id != s.case_file.department_id]
+        drawn["exclusions_page"] = _paged(
+            request,
+            SampleExclusion.objects.filter(campaign=campaign).select_related("case_file__department"),
+            "p_excl",
+        )
+    officers = Officer.objects.filter(region_id=campaign.region_id, user__is_active=True)
+    departments = enforcement_departments(campaign.region_id)
     return render(
         request,
         "reviews/campaign_detail.html",
         {
             "campaign": campaign,
-            "strata": SampleStratum.objects.filter(campaign=campaign).select_related("department"),
-            "samples": samples,
-            "exclusions": SampleExclusion.objects.filter(campaign=campaign).select_related("case_file__department"),
+            **drawn,
             "members": members,
-            "member_form": MemberForm(officers=officers.order_by("department__order", "name")),
+            # The two long pickers are plain (pk, label) rows looped in the template: rendering
+            # a ModelChoiceField's <select> runs a template per option (most of the page's time
+            # with a county's ~200 officers; performance.md target 1). The forms still validate
+            # the POST (campaign_member_add, campaign_refusal_add).
+            "member_form": MemberForm(officers=officers.none()),
+            "officer_choices": list(officers.order_by("department__order", "name").values_list("pk", "name")),
             "refusals": InspectionRefusal.objects.filter(campaign=campaign).select_related("department"),
-            "refusal_form": RefusalForm(departments=enforcement_departments(campaign.region_id)),
+            "refusal_form": RefusalForm(departments=departments.none()),
+            "department_choices": [
+                (pk, short or name) for pk, short, name in departments.values_list("pk", "short_name", "name")
+            ],
             "can_write": _can_write(request.user),
             "my_officer_id": getattr(getattr(request.user, "officer", None), "pk", None),
             "crumbs": [
