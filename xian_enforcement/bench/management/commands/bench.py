@@ -219,8 +219,12 @@ class Command(BaseCommand):
 
 
 def _analyze() -> None:
+    """After a bulk load: statistics for the planner and, on PostgreSQL, the visibility map that
+    index-only scans need (``VACUUM (ANALYZE)``). In production autovacuum does this within
+    minutes of a load; this server runs with autovacuum off, so without it every count read the
+    heap (the review queue's counts 9 ms instead of 3 ms)."""
     with connection.cursor() as cur:
-        cur.execute("ANALYZE")
+        cur.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def _uptime() -> str:
