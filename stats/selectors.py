@@ -136,8 +136,14 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def available_years(dscope: DashboardScope, today: datetime.date) -> list[int]:
-    """Years from the first filing in scope to this year, newest first. One query (summary)."""
-    first = CaseMonthSummary.objects.filter(dscope.summaries(), filed__gt=0).aggregate(first=Min("year"))["first"]
+    """Years from the first filing in scope to this year, newest first. One query: for a county
+    on the county summary (120 rows a year), not on the department summary (~4,000 a year; 17 ms
+    at 187,000 files)."""
+    if dscope.department_id is None:  # a county: its county summary (one row per category and month)
+        rows = CountyMonthSummary.objects.filter(region_id=dscope.region_id, filed__gt=0)
+    else:
+        rows = CaseMonthSummary.objects.filter(dscope.summaries(), filed__gt=0)
+    first = rows.aggregate(first=Min("year"))["first"]
     start = min(first or today.year, today.year)
     return list(range(today.year, start - 1, -1))
 
