@@ -67,7 +67,7 @@ def _active_filters(filterset, params) -> list[tuple[str, str, str]]:
 def case_list(request):
     """Keyset pagination (performance.md target 3): ``after`` / ``before`` an opaque cursor, or
     ``last=1``; every page, the last included, reads one index range of ``PAGE_SIZE`` rows. The
-    total is exact when small, the planner's estimate ("约 N 件") when large."""
+    total is exact up to 10,000 files, "10,000 件以上" beyond (one capped count)."""
     filterset, qs, sort = _filtered(request)
     page = selectors.keyset_page(
         qs,

@@ -95,3 +95,25 @@ def test_list_page_links_first_previous_next_last(client, users, dept, files, mo
     assert 'rel="next"' not in last and 'rel="prev"' in last
     oldest = CaseFile.objects.order_by("filed_on", "id").first()
     assert oldest.number in last
+
+
+@pytest.mark.django_db
+def test_total_is_exact_up_to_the_cap_then_says_more_than(client, users, dept, settings, monkeypatch):
+    """performance.md targets 2 and 6: one capped count, the same query whatever the size."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import selectors
+
+    for _ in range(4):
+        CaseFileFactory(department=dept)
+    monkeypatch.setattr(selectors, "EXACT_COUNT_MAX", 3)
+    qs = selectors.case_files_visible_to(users["legal_officer"])
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.capped_count(qs) == (3, True)
+    assert len(queries.captured_queries) == 1
+    client.force_login(users["legal_officer"])
+    assert "3 件以上" in client.get(reverse("cases:list")).content.decode()
+    monkeypatch.setattr(selectors, "EXACT_COUNT_MAX", 10)
+    assert selectors.capped_count(qs) == (4, False)
+    assert "共 4 件" in client.get(reverse("cases:list")).content.decode()

@@ -342,11 +342,10 @@ class Bench:
                 [self.county_id],
             ),
             (
-                # What the list page runs for its total (cases.selectors.estimated_count): a capped
-                # count in the list's index order plus the planner's estimate, against the raw
-                # COUNT(*) that an exact total would need.
+                # What the list page runs for its total (cases.selectors.capped_count: exact up to
+                # 10,000, then "10,000 件以上"), against the raw COUNT(*) an exact total needs.
                 "案卷计数 case list count",
-                lambda: case_selectors.estimated_count(case_selectors.case_files_visible_to(bureau)),
+                lambda: case_selectors.capped_count(case_selectors.case_files_visible_to(bureau)),
                 f"SELECT COUNT(*) {join}",
                 [self.county_id],
             ),
