@@ -275,3 +275,28 @@ def test_state_changing_views_enforce_csrf(users, dept):
     assert client.post(reverse("cases:transfer", args=[case.pk])).status_code == 403
     case.refresh_from_db()
     assert case.transferred_for_review_on is None
+
+
+@pytest.mark.django_db
+def test_county_wide_list_offers_the_chosen_departments_handlers(client, users, dept, other_dept):
+    """performance.md target 1: a county-wide role is not sent the whole county's roster as 承办人
+    options; choosing a department lists its officers, and filtering by one of them works."""
+    from tests.factories import certified_officer
+
+    mine = certified_officer(dept, name="本部门承办甲")
+    theirs = certified_officer(other_dept, name="外部门承办乙")
+    case = CaseFileFactory(department=dept, main_handler=mine)
+    client.force_login(users["bureau_staff"])
+    html = client.get(reverse("cases:list")).content.decode()
+    assert "先选择部门" in html and f'<option value="{mine.pk}"' not in html
+    html = client.get(reverse("cases:list"), {"department": dept.pk}).content.decode()
+    assert f'<option value="{mine.pk}"' in html and f'<option value="{theirs.pk}"' not in html
+    html = client.get(reverse("cases:list"), {"department": dept.pk, "handler": mine.pk}).content.decode()
+    assert case.number in html
+
+
+@pytest.mark.django_db
+def test_list_rows_link_to_the_case_detail(client, users, dept):
+    case = CaseFileFactory(department=dept)
+    client.force_login(users["legal_officer"])
+    assert f'href="{reverse("cases:detail", args=[case.pk])}"' in client.get(reverse("cases:list")).content.decode()
