@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from cases.models import CaseFile
+from cases.views import LIST_COLUMNS
 from xian_enforcement.org.models import Officer, Region
 
 from .datagen import PROVINCE_POST, Structure, county_volumes
@@ -337,7 +338,10 @@ class Bench:
         questions = [
             (
                 "案卷列表第1页 case list page 1",
-                lambda: list(case_selectors.case_list_queryset(bureau).order_by("-filed_on", "-id")[:50]),
+                # the rows as the list page reads them (its columns only: cases.views.LIST_COLUMNS)
+                lambda: list(
+                    case_selectors.case_list_queryset(bureau).only(*LIST_COLUMNS).order_by("-filed_on", "-id")[:50]
+                ),
                 list_sql,
                 [self.county_id],
             ),
