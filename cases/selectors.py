@@ -30,9 +30,8 @@ def _read_filter(scope: Scope) -> Q | None:
     """The Q that limits case files to ``scope``; None means nothing at all."""
     parts: list[Q] = []
     if scope.is_county_wide:
-        regions = scope.read_region_ids
         # A county reads its own departments; a province (or city) user every county below it.
-        parts.append(Q(department__region_id=regions[0]) if len(regions) == 1 else Q(department__region_id__in=regions))
+        parts.append(Q(department_id__in=scope.read_department_ids))
     if scope.reads_department:
         parts.append(Q(department_id=scope.department_id))
     if scope.is_handler:

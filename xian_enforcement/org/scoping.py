@@ -57,18 +57,22 @@ class Scope:
         return bool(self.roles) and self.roles <= READ_ONLY_ROLES
 
     @cached_property
-    def read_region_ids(self) -> tuple[int, ...]:
-        """The regions a county-wide role reads: its own, and when it sits on a province or city
-        (performance.md "province scale") every region below it, down to the counties. One query,
-        once per request, and only where a county-wide list asks."""
+    def read_department_ids(self) -> tuple[int, ...]:
+        """The departments a county-wide role reads: those of its region and, when it sits on a
+        province or city (performance.md "province scale"), of every region below it. One query,
+        once per request, and only where a county-wide list asks. A literal list rather than a
+        join through the department: the planner estimates ``department_id = ANY(…)`` from the
+        case table's own statistics, where through the join it guessed 9,026 rows for 187,619
+        and sorted a whole county (or a province) to show its last page."""
         if self.region_id is None:
             return ()
         from django.db.models import Q
 
-        from .models import Region
+        from .models import Department
 
-        below = Region.objects.filter(Q(parent_id=self.region_id) | Q(parent__parent_id=self.region_id))
-        return (self.region_id, *below.order_by("pk").values_list("pk", flat=True))
+        regions = Q(region_id=self.region_id) | Q(region__parent_id=self.region_id)
+        regions |= Q(region__parent__parent_id=self.region_id)
+        return tuple(Department.objects.filter(regions).order_by("pk").values_list("pk", flat=True))
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
