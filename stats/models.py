@@ -152,7 +152,26 @@ class TrainingAttendance(models.Model):
         return f"{self.session}: {self.officer}"
 
 
-class CaseMonthSummary(models.Model):
+class MonthCounts(models.Model):
+    """The counters both summaries keep per category and calendar month (see ``CaseMonthSummary``)."""
+
+    category = models.ForeignKey("cases.CaseCategory", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    filed = models.IntegerField(default=0)
+    hearings = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    reviewable_closed = models.IntegerField(default=0)
+    transferred = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    decided = models.IntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CaseMonthSummary(MonthCounts):
     """Maintained summary of case files per department × category × calendar month (performance.md
     targets 4 and 5): the dashboards aggregate these rows instead of the case table, so their time
     does not grow with the number of case files.
@@ -169,17 +188,6 @@ class CaseMonthSummary(models.Model):
     from the case table (after bulk loads or a change of ``REV_5_TRANSFER_DAYS``)."""
 
     department = models.ForeignKey("org.Department", on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey("cases.CaseCategory", on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField()
-    filed = models.IntegerField(default=0)
-    hearings = models.IntegerField(default=0)
-    closed = models.IntegerField(default=0)
-    reviewable_closed = models.IntegerField(default=0)
-    transferred = models.IntegerField(default=0)
-    on_time = models.IntegerField(default=0)
-    decided = models.IntegerField(default=0)
-    amount_cents = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("案卷月度汇总")
@@ -195,7 +203,7 @@ class CaseMonthSummary(models.Model):
         return f"{self.department_id}/{self.category_id} {self.year}-{self.month:02d}"
 
 
-class CountyMonthSummary(models.Model):
+class CountyMonthSummary(MonthCounts):
     """The same counters as ``CaseMonthSummary`` one level coarser: per county (the
     department's region) × category × month, for the province dashboard (performance.md: a
     coarse summary, county × type × month, is what keeps province statistics flat). Maintained
@@ -203,17 +211,6 @@ class CountyMonthSummary(models.Model):
     region needs ``rebuild_summaries``."""
 
     region = models.ForeignKey("org.Region", on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey("cases.CaseCategory", on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField()
-    filed = models.IntegerField(default=0)
-    hearings = models.IntegerField(default=0)
-    closed = models.IntegerField(default=0)
-    reviewable_closed = models.IntegerField(default=0)
-    transferred = models.IntegerField(default=0)
-    on_time = models.IntegerField(default=0)
-    decided = models.IntegerField(default=0)
-    amount_cents = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("区县月度汇总")
