@@ -40,6 +40,12 @@ NOT_ON_THE_ADMIN_SITE = (
     "cases.CaseFile",
     "notices.Deadline",
     "notices.Notification",
+    # two-factor devices (lost phone: manage.py otp_reset) and sign-in lockouts (the security
+    # administrator's /manage/grants/): not the system administrator's
+    "otp_totp.TOTPDevice",
+    "axes.AccessAttempt",
+    "axes.AccessLog",
+    "axes.AccessFailureLog",
 )
 
 

@@ -119,15 +119,24 @@ def audit_purge(*, older_than_months: int | None = None, by_username: str = "", 
             % {"n": max(MINIMUM_RETENTION_MONTHS, settings.AUDIT_RETENTION_MONTHS)}
         )
     cutoff = timezone.now() - relativedelta(months=months)
+    # Only the chain's oldest stretch goes: the rows before the first row that is still young.
+    # Every one of them is older than the cutoff, and the rest of the chain stays unbroken even
+    # if a clock once went backwards (a young row between old ones keeps all that follow it).
+    first_young = AuditEvent.objects.filter(created_at__gte=cutoff).order_by("pk").values_list("pk", flat=True).first()
     doomed = AuditEvent.objects.filter(created_at__lt=cutoff)
+    if first_young is not None:
+        doomed = doomed.filter(pk__lt=first_young)
     if dry_run:
         return PurgeResult(cutoff, doomed.count())
     with transaction.atomic():
         AuditChainHead.objects.select_for_update().get_or_create(pk=1)  # no append while purging
+        sql, params = f"DELETE FROM {AuditEvent._meta.db_table} WHERE created_at < %s", [cutoff]
+        if first_young is not None:
+            sql, params = sql + " AND id < %s", [cutoff, first_young]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL xian.audit_purge = 'on'")
-            cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE created_at < %s", [cutoff])
+            cursor.execute(sql, params)
             deleted = cursor.rowcount
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL xian.audit_purge = 'off'")

@@ -61,6 +61,22 @@ def test_audit_retention_setting_below_six_months_fails_the_system_check(setting
 
 
 @pytest.mark.django_db
+def test_audit_retention_purge_keeps_the_chain_whole_after_a_clock_jump():
+    """A row dated young (a clock that went backwards, then forwards) between old ones keeps
+    itself and every row after it: only the chain's oldest stretch is purged."""
+    now = timezone.now()
+    stamps = [400, 1, 300, 250]  # days ago, in the order written
+    rows = []
+    for days in stamps:
+        with time_machine.travel(now - datetime.timedelta(days=days), tick=False):
+            rows.append(audit_event_record(event_type="export", username=f"u{days}"))
+    assert audit_purge().deleted == 1  # only the first row: the second is young
+    assert not AuditEvent.objects.filter(pk=rows[0].pk).exists()
+    assert AuditEvent.objects.filter(pk__in=[r.pk for r in rows[1:]]).count() == 3
+    assert audit_chain_verify().ok
+
+
+@pytest.mark.django_db
 def test_audit_retention_dry_run_counts_without_removing(capsys):
     _rows_at([300, 10])
     call_command("purge_audit", "--dry-run")
@@ -85,6 +101,8 @@ def test_audit_retention_postgresql_trigger_refuses_young_rows_even_inside_a_pur
     from django.db import connection, transaction
 
     assert connection.vendor == "postgresql", "run in the PostgreSQL pass"
+    with connection.cursor() as cursor:  # a fresh chain: earlier tests of this worker may have left rows
+        cursor.execute("TRUNCATE audit_auditevent, audit_auditchainhead")
     old, young = _rows_at([200, 30])
     with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL xian.audit_purge = 'on'")
