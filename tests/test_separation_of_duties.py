@@ -188,3 +188,10 @@ def test_anonymous_admin_login_goes_to_the_platform_sign_in(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+@pytest.mark.django_db
+def test_admin_site_password_change_is_the_platforms_audited_page(client, users):
+    client.force_login(users["sysadmin"])
+    response = client.get(reverse("admin:password_change"))
+    assert response.status_code == 302 and response["Location"] == reverse("password_change")

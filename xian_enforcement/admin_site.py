@@ -61,6 +61,10 @@ class XianAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and user.is_authenticated and scope_for(user).has(Role.SYSADMIN))
 
+    def password_change(self, request, extra_context=None):
+        """The platform's own page: complexity, password age and the audit row apply."""
+        return redirect("password_change")
+
     def login(self, request, extra_context=None):
         if request.user.is_authenticated:
             return redirect("home")
