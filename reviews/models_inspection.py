@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import CampaignKind, Consequence, Grade, GroupRole, RefusalKind, SelfReviewQuality
@@ -209,4 +210,5 @@ class SemiAnnualSummary(models.Model):
 
     @property
     def on_time(self) -> bool:
-        return self.submitted_at.date() <= self.due_date
+        """REV-9: submitted by the due date, in local time (01:00 in Beijing is the day before in UTC)."""
+        return timezone.localtime(self.submitted_at).date() <= self.due_date

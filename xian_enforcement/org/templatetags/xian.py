@@ -15,8 +15,10 @@ from xian_enforcement.rules_text import RULE_SUMMARIES
 register = template.Library()
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def cn_date(value) -> str:
+    """A date (or an aware datetime, shown in the local time zone: 01:00 in Beijing is 17:00 UTC
+    the day before) as 2026年11月28日, or ISO in English."""
     if not value:
         return "—"
     if isinstance(value, datetime.datetime):
@@ -37,8 +39,11 @@ def yuan(value) -> str:
     return f"¥{amount:,.2f}"
 
 
-@register.filter
-def daysafter(value: datetime.date, start: datetime.date) -> int:
+@register.filter(expects_localtime=True)
+def daysafter(value: datetime.date | datetime.datetime, start: datetime.date) -> int:
+    """Days from ``start`` to ``value`` (a date, or an aware datetime taken on its local date)."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
     return (value - start).days if value and start else 0
 
 
