@@ -241,30 +241,26 @@ def fresh_aggregate(department_ids: Iterable[int] | None = None, *, case_model=N
     return {k: v for k, v in out.items() if any(v.values())}
 
 
-def summary_rows(department_ids: Iterable[int] | None = None) -> dict[Key, dict[str, int]]:
-    """The maintained summary rows (zero rows left out), in the shape of ``fresh_aggregate``."""
-    qs = CaseMonthSummary.objects.all()
-    if department_ids is not None:
-        qs = qs.filter(department_id__in=list(department_ids))
+def _maintained_rows(model, owner: str, ids: Iterable[int] | None) -> dict[Key, dict[str, int]]:
+    qs = model.objects.all()
+    if ids is not None:
+        qs = qs.filter(**{f"{owner}__in": list(ids)})
     out = {}
-    for r in qs.values("department_id", "category_id", "year", "month", *COUNTERS):
-        key = (r.pop("department_id"), r.pop("category_id"), r.pop("year"), r.pop("month"))
+    for r in qs.values(owner, "category_id", "year", "month", *COUNTERS):
+        key = (r.pop(owner), r.pop("category_id"), r.pop("year"), r.pop("month"))
         if any(r.values()):
             out[key] = r
     return out
+
+
+def summary_rows(department_ids: Iterable[int] | None = None) -> dict[Key, dict[str, int]]:
+    """The maintained summary rows (zero rows left out), in the shape of ``fresh_aggregate``."""
+    return _maintained_rows(CaseMonthSummary, "department_id", department_ids)
 
 
 def county_rows(region_ids: Iterable[int] | None = None) -> dict[Key, dict[str, int]]:
     """The maintained county rows (zero rows left out), keyed (region, category, year, month)."""
-    qs = CountyMonthSummary.objects.all()
-    if region_ids is not None:
-        qs = qs.filter(region_id__in=list(region_ids))
-    out = {}
-    for r in qs.values("region_id", "category_id", "year", "month", *COUNTERS):
-        key = (r.pop("region_id"), r.pop("category_id"), r.pop("year"), r.pop("month"))
-        if any(r.values()):
-            out[key] = r
-    return out
+    return _maintained_rows(CountyMonthSummary, "region_id", region_ids)
 
 
 def fresh_county_aggregate(region_ids: Iterable[int] | None = None) -> dict[Key, dict[str, int]]:

@@ -24,18 +24,6 @@ from xian_enforcement.audit.services import audit_event_record
 
 from .policy import RATE_LIMITED_LOGIN_URL_NAMES, RATE_LIMITED_PUBLIC_URL_NAMES
 
-DEFAULT_CSP = {
-    "default-src": "'self'",
-    "script-src": "'self'",
-    "style-src": "'self'",
-    "img-src": "'self' data:",
-    "font-src": "'self'",
-    "connect-src": "'self'",
-    "object-src": "'none'",
-    "base-uri": "'self'",
-    "form-action": "'self'",
-    "frame-ancestors": "'none'",
-}
 DEFAULT_PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
     "payment=(), usb=(), interest-cohort=()"
@@ -44,7 +32,7 @@ PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def csp_header_value() -> str:
-    policy = getattr(settings, "CSP_POLICY", None) or DEFAULT_CSP
+    policy = settings.CSP_POLICY  # one definition, in settings
     return "; ".join(f"{directive} {value}".strip() for directive, value in policy.items())
 
 
