@@ -195,12 +195,7 @@ def _province_dashboard(request, dscope: selectors.DashboardScope, year: int, to
         request,
         "statistics/province.html",
         {
-            "crumbs": [(_("统计"), None)],
-            "dscope": dscope,
-            "year": year,
-            "period": period,
-            "years": years,
-            "today": today,
+            **_frame(dscope, year, period, years, today),
             "rows": rows,
             "categories": [(c, by_category[c.pk]) for c in categories],
             "totals": totals | {"amount": selectors._amount(totals["amount_cents"])},
@@ -208,6 +203,18 @@ def _province_dashboard(request, dscope: selectors.DashboardScope, year: int, to
             "months": list(zip(month_labels, months_filed, months_closed, strict=True)),
         },
     )
+
+
+def _frame(dscope, year: int, period: str, years: list[int], today: datetime.date) -> dict:
+    """What both dashboards' head (title, period form, breadcrumbs) reads."""
+    return {
+        "crumbs": [(_("统计"), None)],
+        "dscope": dscope,
+        "year": year,
+        "period": period,
+        "years": years,
+        "today": today,
+    }
 
 
 @login_required
@@ -246,12 +253,7 @@ def dashboard(request):
         request,
         "statistics/dashboard.html",
         {
-            "crumbs": [(_("统计"), None)],
-            "dscope": dscope,
-            "year": year,
-            "period": period,
-            "years": years,
-            "today": today,
+            **_frame(dscope, year, period, years, today),
             "figures": figures,
             "certificates": certificates,
             "departments": departments,
