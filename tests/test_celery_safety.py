@@ -11,8 +11,6 @@ from __future__ import annotations
 import ast
 import datetime
 import os
-import threading
-import uuid
 from pathlib import Path
 
 import pytest
@@ -193,45 +191,14 @@ IDEMPOTENCY_CASES = {
 @pytest.fixture
 def redis_worker():
     """An embedded solo worker on a private Redis queue that every project task is routed to."""
-    import redis
-    from celery.contrib.testing.worker import start_worker
     from django.db import connection
+
+    from tests.celery_worker import embedded_worker
 
     if not REDIS_URL.startswith("redis://") or connection.vendor != "postgresql":
         pytest.fail("the Celery idempotency tests need PostgreSQL and REDIS_URL (the services pass)", pytrace=False)
-    from xian_enforcement.celery import app
-
-    tasks = _project_tasks()
-    keys = ("broker_url", "result_backend", "broker_transport_options", "task_routes")
-    saved = {key: app.conf.get(key) for key in keys}
-    queue = f"xian-safety-{uuid.uuid4().hex[:10]}"
-
-    def reset():
-        app.close()
-        app._pool = None
-        app._backend_cache = None
-        app._local = threading.local()
-
-    app.conf.update(
-        broker_url=REDIS_URL,
-        result_backend=REDIS_URL,
-        broker_transport_options={"visibility_timeout": 60},
-        task_routes={name: {"queue": queue} for name in tasks},
-    )
-    reset()
-    context = start_worker(
-        app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=30, loglevel="WARNING"
-    )
-    context.__enter__()
-    try:
+    with embedded_worker(REDIS_URL, list(_project_tasks()), prefix="xian-safety") as (app, _worker, queue):
         yield app, queue
-    finally:
-        context.__exit__(None, None, None)
-        client = redis.Redis.from_url(REDIS_URL)
-        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
-        client.close()
-        app.conf.update(saved)
-        reset()
 
 
 @pytest.mark.services

@@ -13,7 +13,6 @@ import datetime
 import os
 import threading
 import time
-import uuid
 
 import pytest
 from django.db import connection, connections
@@ -66,52 +65,16 @@ def celery_worker(request):
     """An embedded worker (solo pool, or two threads so that both scans run at once) on a
     private Redis queue that ``notices.scan_deadlines`` is routed to, with the Redis result
     backend. Stopped, the queue deleted and the app's configuration restored afterwards."""
-    import redis
-    from celery.contrib.testing.worker import start_worker
-
     import xian_enforcement.notices.tasks  # noqa: F401  (registers notices.scan_deadlines)
-    from xian_enforcement.celery import app
+    from tests.celery_worker import embedded_worker
 
     pool, concurrency = request.param
-    keys = ("broker_url", "result_backend", "broker_transport_options", "task_routes")
-    saved = {key: app.conf.get(key) for key in keys}
-    queue = f"xian-test-{uuid.uuid4().hex[:10]}"
-
-    def reset_connections():
-        # The producer pool and the result backend are built lazily from the configuration.
-        app.close()
-        app._pool = None
-        app._backend_cache = None
-        app._local = threading.local()
-
-    app.conf.update(
-        broker_url=REDIS_URL,
-        result_backend=REDIS_URL,
-        broker_transport_options={"visibility_timeout": 60},
-        task_routes={"notices.scan_deadlines": {"queue": queue}},
-    )
-    reset_connections()
-    # Refuse to send anything unless it goes to the private queue (nothing may leak to others).
-    assert app.amqp.router.route({}, "notices.scan_deadlines")["queue"].name == queue
-    context = start_worker(
+    with embedded_worker(REDIS_URL, ["notices.scan_deadlines"], pool=pool, concurrency=concurrency) as (
         app,
-        pool=pool,
-        concurrency=concurrency,
-        perform_ping_check=False,
-        queues=[queue],
-        shutdown_timeout=30,
-        loglevel="WARNING",
-    )
-    worker = context.__enter__()
-    try:
+        worker,
+        _q,
+    ):
         yield app, worker
-    finally:
-        context.__exit__(None, None, None)
-        client = redis.Redis.from_url(REDIS_URL)
-        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
-        client.close()
-        app.conf.update(saved)
-        reset_connections()
 
 
 def test_rev_5_celery_worker_sends_a_due_reminder_once(celery_worker):
