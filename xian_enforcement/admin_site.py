@@ -91,12 +91,18 @@ class XianAdminConfig(AdminConfig):
 
 def sysadmin_permissions_sync(sender=None, **kwargs) -> None:
     """Give the system administrator group the model permissions of the reference data (and only
-    those). Idempotent; runs after every migrate, once each app's permissions exist."""
+    those). Idempotent; runs once at the end of every migrate."""
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
     from django.db.models import Q
 
     from xian_enforcement.org.choices import Role
 
+    # post_migrate is sent once per app, in INSTALLED_APPS order: act once, after the last app,
+    # when every app's permissions exist.
+    last = [c for c in apps.get_app_configs() if c.models_module is not None][-1]
+    if sender is not None and sender is not last:
+        return
     query = Q(pk__in=[])
     for app_label, model in REFERENCE_MODELS:
         query |= Q(content_type__app_label=app_label, content_type__model=model)
