@@ -13,7 +13,7 @@ from xian_enforcement.notices.models import Deadline
 from xian_enforcement.org.models import Department, Officer
 from xian_enforcement.org.scoping import scope_for
 from xian_enforcement.org.selectors import departments_visible_to
-from xian_enforcement.widgets import FastSelect
+from xian_enforcement.widgets import FastSelect, model_choices
 
 from .choices import CaseStatus
 from .models import CaseCategory, CaseFile
@@ -70,8 +70,11 @@ class CaseFileFilter(django_filters.FilterSet):
         self.filters["year"].field.widget.attrs.update({"min": 2000, "max": timezone.localdate().year + 1})
         if choose_department_first:
             self.form.fields["handler"].empty_label = _("（先选择部门）")
-        for name in ("department", "handler", "category", "status"):
-            self.form.fields[name].widget = FastSelect(choices=self.form.fields[name].choices)
+        fields = self.form.fields
+        fields["department"].widget = FastSelect(choices=model_choices(fields["department"]))
+        fields["category"].widget = FastSelect(choices=model_choices(fields["category"], only=("id", "name", "order")))
+        fields["handler"].widget = FastSelect(choices=model_choices(fields["handler"]))
+        fields["status"].widget = FastSelect(choices=fields["status"].choices)
         for name, field in self.form.fields.items():
             if name == "overdue":
                 field.widget.attrs["class"] = "form-check-input"

@@ -300,3 +300,34 @@ def test_list_rows_link_to_the_case_detail(client, users, dept):
     case = CaseFileFactory(department=dept)
     client.force_login(users["legal_officer"])
     assert f'href="{reverse("cases:detail", args=[case.pk])}"' in client.get(reverse("cases:list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_list_rows_show_every_column_escaped_with_co_handlers_and_rev_12_badge(client, users, dept):
+    """The rows are built in Python (cases.templatetags.case_rows): each column as the template
+    showed it, the co-handlers after the main handler, the REV-12 badge, and markup escaped."""
+    main = certified_officer(dept, name="主办甲")
+    co1, co2 = certified_officer(dept, name="协办乙"), certified_officer(dept, name="协办丙")
+    case = CaseFileFactory(
+        department=dept,
+        main_handler=main,
+        co_handlers=[co1, co2],
+        title="<script>alert(1)</script>案",
+        closed_on=datetime.date(2026, 4, 1),
+        status="closed",
+        fine_amount="1234.50",
+    )
+    appealed = CaseFileFactory(department=dept, reconsideration="pending", co_handlers=[])
+    client.force_login(users["legal_officer"])
+    html = client.get(reverse("cases:list")).content.decode()
+    row = html[html.index(f'href="{reverse("cases:detail", args=[case.pk])}"') :]
+    row = row[: row.index("</tr>")]
+    assert "主办甲、协办乙、协办丙" in row
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;案" in row and "<script>alert" not in html
+    assert dept.short_name in row and category("punishment").name in row
+    assert "2026年3月2日" in row and "2026年4月1日" in row and "¥1,234.50" in row
+    assert '<span class="badge text-bg-success">已结案</span>' in row
+    other = html[html.index(f'href="{reverse("cases:detail", args=[appealed.pk])}"') :]
+    other = other[: other.index("</tr>")]
+    assert "text-bg-warning" in other and "复议/诉讼" in other and "REV-12" in other
+    assert "、" not in other.split("</td>")[4]  # no co-handlers: no separator after the handler
