@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,6 +18,8 @@ from xian_enforcement.org.scoping import scope_for
 from . import selectors
 
 PAGE_SIZE = 50
+# The queue's totals are exact up to this many files, "1,000 件以上" beyond (selectors.count_all).
+QUEUE_COUNT_MAX = 1000
 
 
 def _page_url(request, param: str, number: int) -> str:
@@ -56,12 +58,48 @@ def _attach_state_labels(rows) -> None:
         row.litigation_label = litigation.get(row.litigation, row.litigation)
 
 
+class _OpenEndedPage(Page):
+    """A page of a list whose total is known only up to ``QUEUE_COUNT_MAX``: any page number is
+    allowed, and whether a next page exists is read from the rows (one more than a page)."""
+
+    def __init__(self, object_list, number, paginator, *, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_other_pages(self) -> bool:
+        return self.more or self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
 def _page(request, qs, param: str, *, count: int, deadlines: bool = False, urls: dict[str, str] | None = None):
     """One paginated list of the page; each list has its own page parameter so that paging one
-    keeps the others where they are. ``count``: its total, from ``selectors.count_all``."""
+    keeps the others where they are. ``count``: its total from ``selectors.count_all``, capped at
+    ``QUEUE_COUNT_MAX`` (``page.count_capped``: the heading then says "1,000 件以上")."""
     paginator = Paginator(qs, PAGE_SIZE)
-    paginator.count = count  # the cached property, computed with the other lists' totals
-    page = paginator.get_page(request.GET.get(param))
+    capped = count > QUEUE_COUNT_MAX
+    if capped:
+        paginator.count = QUEUE_COUNT_MAX  # the cached property: not recounted
+        try:
+            number = max(1, int(request.GET.get(param) or 1))
+        except ValueError:
+            number = 1
+        start = (number - 1) * PAGE_SIZE
+        rows = list(qs[start : start + PAGE_SIZE + 1])
+        if not rows and number > 1:  # past the end: the first page, as get_page does
+            number, rows = 1, list(qs[: PAGE_SIZE + 1])
+        page = _OpenEndedPage(rows[:PAGE_SIZE], number, paginator, more=len(rows) > PAGE_SIZE)
+    else:
+        paginator.count = count
+        page = paginator.get_page(request.GET.get(param))
+    page.count_capped = capped
     if deadlines:
         page.object_list = selectors.attach_transfer_deadlines(list(page.object_list))
     else:
@@ -94,7 +132,7 @@ def index(request):
         lists["p_sign"] = selectors.awaiting_my_signature(request.user)
     if access.handler:
         lists["p_mine"] = selectors.my_files_awaiting_transfer(request.user)
-    counts = dict(zip(lists, selectors.count_all(list(lists.values())), strict=True))
+    counts = dict(zip(lists, selectors.count_all(list(lists.values()), cap=QUEUE_COUNT_MAX), strict=True))
     if access.department:
         context["review_page"] = _page(
             request,

@@ -224,6 +224,45 @@ def test_lists_are_paginated_by_50(client, users, dept):
     assert len(second.object_list) == 1
 
 
+def test_counts_beyond_the_cap_say_more_than_and_every_page_stays_reachable(client, users, dept, monkeypatch):
+    """performance.md targets 1 and 6: the queue counts at most QUEUE_COUNT_MAX + 1 rows of a
+    list; beyond the cap the heading says "N 件以上" and paging goes on by reading one more row
+    than a page, to the very last file."""
+    from reviews import views
+
+    monkeypatch.setattr(views, "QUEUE_COUNT_MAX", 60)
+    officer = certified_officer(dept)
+    files = [
+        CaseFileFactory(
+            department=dept,
+            main_handler=officer,
+            co_handlers=[],
+            filed_on=datetime.date(2026, 1, 5),
+            closed_on=datetime.date(2026, 1, 6) + datetime.timedelta(days=i),
+        )
+        for i in range(121)
+    ]
+    response = get(client, users["legal_officer"])
+    html = response.content.decode()
+    first = response.context["transfer_page"]
+    assert first.count_capped and len(first.object_list) == 50 and first.next_url and not first.prev_url
+    assert "60 件以上" in html and "第 1 页（60 件以上）" in html
+    seen = [c.pk for c in first.object_list]
+    second = client.get(URL, {"p_transfer": 2}).context["transfer_page"]
+    third = client.get(URL, {"p_transfer": 3}).context["transfer_page"]
+    assert second.prev_url and second.next_url and len(second.object_list) == 50
+    assert not third.next_url and len(third.object_list) == 21
+    seen += [c.pk for c in second.object_list] + [c.pk for c in third.object_list]
+    assert seen == [f.pk for f in files]  # oldest closing date first, none skipped or repeated
+    past_the_end = client.get(URL, {"p_transfer": 99}).context["transfer_page"]
+    assert past_the_end.number == 1 and [c.pk for c in past_the_end.object_list] == seen[:50]
+    assert client.get(URL, {"p_transfer": "x"}).context["transfer_page"].number == 1
+    # under the cap the count is exact, with the number of pages
+    monkeypatch.setattr(views, "QUEUE_COUNT_MAX", 1000)
+    exact = get(client, users["legal_officer"]).context["transfer_page"]
+    assert not exact.count_capped and exact.paginator.count == 121 and exact.paginator.num_pages == 3
+
+
 def _make_files(department, n: int, officer, co):
     for i in range(n):
         CaseFileFactory(
