@@ -19,7 +19,6 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    F,
     Min,
     OuterRef,
     Q,
@@ -160,32 +159,9 @@ def _cutoff(today: datetime.date) -> datetime.date:
     return today - datetime.timedelta(days=settings.RULES["REV_5_TRANSFER_DAYS"])
 
 
-def _before_month(cutoff: datetime.date) -> Q:
-    """Summary rows of the months wholly before the cutoff's month."""
-    return Q(year__lt=cutoff.year) | Q(year=cutoff.year, month__lt=cutoff.month)
-
-
 def _period_months(year: int, period: str) -> Q:
     start, end = _year_range(year, period)
     return Q(year=year, month__gte=start.month, month__lte=end.month)
-
-
-def _untransferred_in_cutoff_month(
-    dscope: DashboardScope, cutoff: datetime.date, start: datetime.date | None = None, end: datetime.date | None = None
-) -> QuerySet:
-    """Case files closed in the cutoff's month before the cutoff (within [start, end] when
-    given), not transferred, not excluded by REV-12: overdue for transfer."""
-    low = cutoff.replace(day=1)
-    high = cutoff - datetime.timedelta(days=1)
-    if start is not None:
-        low, high = max(low, start), min(high, end)
-    return CaseFile.objects.filter(
-        dscope.cases(),
-        closed_on__range=(low, high),
-        transferred_for_review_on__isnull=True,
-        reconsideration=ReconsiderationState.NONE,
-        litigation=LitigationState.NONE,
-    )
 
 
 def _amount(cents: int | None) -> Decimal:
@@ -196,8 +172,69 @@ def _sum(field, **filters) -> Coalesce:
     return Coalesce(Sum(field, **filters), 0)
 
 
-def case_figures(dscope: DashboardScope, year: int, today: datetime.date, period: str = "year") -> dict:
-    """STA-5.3 and REV-5 headline figures for ``year`` with the months, in two queries:
+COUNTERS = ("filed", "closed", "amount_cents", "hearings", "reviewable_closed", "transferred", "on_time")
+
+
+@dataclass
+class Rollup:
+    """The county dashboard's case figures for a period, read in two queries and shared by
+    ``case_figures``, ``department_table`` and ``transfer_by_department`` (performance.md target
+    1: with the cache cleared the dashboard ran ten aggregates, a 31-term one among them, and
+    their ORM compilation cost as much as the database).
+
+    ``cells``: the summary's counters per (department, month) of the period; ``partial``: per
+    department, files closed in the REV-5 cutoff's month before the cutoff (within the period),
+    not transferred, not excluded by REV-12; ``overdue``: per department, every closed file past
+    the cutoff not transferred (REV-5, REV-12 excluded), of any year."""
+
+    cells: list[dict]
+    partial: dict[int, int]
+    overdue: dict[int, int]
+    cutoff: datetime.date
+    year: int
+
+    def is_late_month(self, month: int) -> bool:
+        """The month lies wholly before the cutoff's month (its untransferred files are due)."""
+        return self.year < self.cutoff.year or (self.year == self.cutoff.year and month < self.cutoff.month)
+
+
+def rollup(dscope: DashboardScope, year: int, today: datetime.date, period: str = "year") -> Rollup:
+    """Two queries: the summary rows of the period grouped by department and month (a few hundred
+    rows for a county), and one pass over the review room's partial index of closed, untransferred,
+    reviewable files (``reviews_case_await_transfer_idx``) for the day-dependent REV-5 counts."""
+    start, end = _year_range(year, period)
+    cutoff = _cutoff(today)
+    cells = list(
+        CaseMonthSummary.objects.filter(dscope.summaries(), _period_months(year, period))
+        .values("department_id", "month")
+        .annotate(**{c: _sum(c) for c in COUNTERS})
+        .order_by()
+    )
+    low, high = max(cutoff.replace(day=1), start), min(cutoff - datetime.timedelta(days=1), end)
+    partial, overdue = {}, {}
+    for department_id, n_overdue, n_partial in (
+        CaseFile.objects.filter(
+            dscope.cases(),
+            closed_on__lt=cutoff,
+            transferred_for_review_on__isnull=True,
+            reconsideration=ReconsiderationState.NONE,
+            litigation=LitigationState.NONE,
+        )
+        .values("department_id")
+        .annotate(n=Count("closed_on"), p=Count("closed_on", filter=Q(closed_on__range=(low, high))))
+        .order_by()
+        .values_list("department_id", "n", "p")
+    ):
+        overdue[department_id] = n_overdue
+        if n_partial:
+            partial[department_id] = n_partial
+    return Rollup(cells=cells, partial=partial, overdue=overdue, cutoff=cutoff, year=year)
+
+
+def case_figures(
+    dscope: DashboardScope, year: int, today: datetime.date, period: str = "year", *, data: Rollup | None = None
+) -> dict:
+    """STA-5.3 and REV-5 headline figures for ``year`` with the months (from ``rollup``):
 
     - filed / closed: files filed / closed in the year;
     - amount (罚没金额): fine + confiscation of files decided in the year;
@@ -207,31 +244,26 @@ def case_figures(dscope: DashboardScope, year: int, today: datetime.date, period
       ones transferred within the 30 days;
     - months_filed, months_closed: the same counts per month.
     """
-    start, end = _year_range(year, period)
-    cutoff = _cutoff(today)
-    aggregates = {
-        "s_filed": _sum("filed"),
-        "s_closed": _sum("closed"),
-        "s_amount": _sum("amount_cents"),
-        "s_hearings": _sum("hearings"),
-        "s_transferred": _sum("transferred"),
-        "s_on_time": _sum("on_time"),
-        "s_late": _sum(F("reviewable_closed") - F("transferred"), filter=_before_month(cutoff)),
-    }
-    for m in MONTHS:
-        aggregates[f"s_filed_{m}"] = _sum("filed", filter=Q(month=m))
-        aggregates[f"s_closed_{m}"] = _sum("closed", filter=Q(month=m))
-    s = CaseMonthSummary.objects.filter(dscope.summaries(), _period_months(year, period)).aggregate(**aggregates)
-    partial = _untransferred_in_cutoff_month(dscope, cutoff, start, end).aggregate(n=Count("closed_on"))["n"]
+    data = data or rollup(dscope, year, today, period)
+    totals = dict.fromkeys(COUNTERS, 0)
+    months_filed, months_closed = dict.fromkeys(MONTHS, 0), dict.fromkeys(MONTHS, 0)
+    late = 0
+    for cell in data.cells:
+        for c in COUNTERS:
+            totals[c] += cell[c]
+        months_filed[cell["month"]] += cell["filed"]
+        months_closed[cell["month"]] += cell["closed"]
+        if data.is_late_month(cell["month"]):
+            late += cell["reviewable_closed"] - cell["transferred"]
     figures = {
-        "filed": s["s_filed"],
-        "closed": s["s_closed"],
-        "amount": _amount(s["s_amount"]),
-        "hearings": s["s_hearings"],
-        "transfer_due": s["s_transferred"] + s["s_late"] + partial,
-        "transfer_on_time": s["s_on_time"],
-        "months_filed": [s[f"s_filed_{m}"] for m in MONTHS],
-        "months_closed": [s[f"s_closed_{m}"] for m in MONTHS],
+        "filed": totals["filed"],
+        "closed": totals["closed"],
+        "amount": _amount(totals["amount_cents"]),
+        "hearings": totals["hearings"],
+        "transfer_due": totals["transferred"] + late + sum(data.partial.values()),
+        "transfer_on_time": totals["on_time"],
+        "months_filed": [months_filed[m] for m in MONTHS],
+        "months_closed": [months_closed[m] for m in MONTHS],
     }
     figures["transfer_rate"] = _rate(figures["transfer_on_time"], figures["transfer_due"])
     return figures
@@ -250,46 +282,23 @@ def certificate_figures(dscope: DashboardScope, day: datetime.date) -> dict:
     return figures
 
 
-def department_table(dscope: DashboardScope, year: int, today: datetime.date, period: str = "year") -> list[Department]:
+def department_table(
+    dscope: DashboardScope, year: int, today: datetime.date, period: str = "year", *, data: Rollup | None = None
+) -> list[Department]:
     """Per department: filed, closed, 罚没金额, hearings in ``year``, and closed files now overdue
-    for transfer (REV-5, REV-12 excluded); most filed first. Three queries: the departments, the
-    summary rows of the period (not of every year: the backlog used to need the whole history), and
-    the overdue files themselves, read from the review room's partial index of closed,
-    untransferred, reviewable files (``reviews_case_await_transfer_idx``), which stays small when
-    units transfer on time."""
-    cutoff = _cutoff(today)
+    for transfer (REV-5, REV-12 excluded); most filed first. The departments, and ``rollup``."""
+    data = data or rollup(dscope, year, today, period)
     departments = list(dscope.departments().only("id", "name", "short_name", "order"))
-    in_period = _period_months(year, period)
-    rows = {
-        r["department_id"]: r
-        for r in CaseMonthSummary.objects.filter(dscope.summaries(), in_period)
-        .values("department_id")
-        .annotate(
-            s_filed=_sum("filed"),
-            s_closed=_sum("closed"),
-            s_amount=_sum("amount_cents"),
-            s_hearings=_sum("hearings"),
-        )
-        .order_by()
-    }
-    overdue = dict(
-        CaseFile.objects.filter(
-            dscope.cases(),
-            closed_on__lt=cutoff,
-            transferred_for_review_on__isnull=True,
-            reconsideration=ReconsiderationState.NONE,
-            litigation=LitigationState.NONE,
-        )
-        .values("department_id")
-        .annotate(n=Count("closed_on"))
-        .order_by()
-        .values_list("department_id", "n")
-    )
+    rows: dict[int, dict] = {}
+    for cell in data.cells:
+        row = rows.setdefault(cell["department_id"], dict.fromkeys(COUNTERS, 0))
+        for c in ("filed", "closed", "amount_cents", "hearings"):
+            row[c] += cell[c]
     for d in departments:
-        row = rows.get(d.pk, {})
-        d.filed, d.closed, d.hearings = row.get("s_filed", 0), row.get("s_closed", 0), row.get("s_hearings", 0)
-        d.amount = _amount(row.get("s_amount"))
-        d.overdue = overdue.get(d.pk, 0)
+        row = rows.get(d.pk) or dict.fromkeys(COUNTERS, 0)
+        d.filed, d.closed, d.hearings = row["filed"], row["closed"], row["hearings"]
+        d.amount = _amount(row["amount_cents"])
+        d.overdue = data.overdue.get(d.pk, 0)
     departments.sort(key=lambda d: (-d.filed, d.order, d.pk))
     return departments
 
@@ -311,33 +320,25 @@ def category_figures(dscope: DashboardScope, year: int, period: str = "year") ->
     return categories
 
 
-def transfer_by_department(dscope: DashboardScope, year: int, today: datetime.date, period: str = "year") -> dict:
+def transfer_by_department(
+    dscope: DashboardScope, year: int, today: datetime.date, period: str = "year", *, data: Rollup | None = None
+) -> dict:
     """REV-5/REV-6 proxy per department: files closed in the period (REV-12 excluded) whose
-    transfer is due, and those transferred within the days allowed. Two queries."""
-    start, end = _year_range(year, period)
-    cutoff = _cutoff(today)
-    rows = (
-        CaseMonthSummary.objects.filter(dscope.summaries(), _period_months(year, period))
-        .values("department_id")
-        .annotate(
-            s_transferred=_sum("transferred"),
-            s_on_time=_sum("on_time"),
-            s_late=_sum(F("reviewable_closed") - F("transferred"), filter=_before_month(cutoff)),
-        )
-        .order_by()
-    )
-    partial = dict(
-        _untransferred_in_cutoff_month(dscope, cutoff, start, end)
-        .values("department_id")
-        .annotate(n=Count("closed_on"))
-        .order_by()
-        .values_list("department_id", "n")
-    )
+    transfer is due, and those transferred within the days allowed (from ``rollup``)."""
+    data = data or rollup(dscope, year, today, period)
+    sums: dict[int, list[int]] = {}
+    for cell in data.cells:
+        row = sums.setdefault(cell["department_id"], [0, 0, 0])  # transferred, on time, late
+        row[0] += cell["transferred"]
+        row[1] += cell["on_time"]
+        if data.is_late_month(cell["month"]):
+            row[2] += cell["reviewable_closed"] - cell["transferred"]
+    partial = dict(data.partial)
     out = {}
-    for r in rows:
-        due = r["s_transferred"] + r["s_late"] + partial.pop(r["department_id"], 0)
-        if due or r["s_on_time"]:
-            out[r["department_id"]] = (r["s_on_time"], due)
+    for department_id, (transferred, on_time, late) in sums.items():
+        due = transferred + late + partial.pop(department_id, 0)
+        if due or on_time:
+            out[department_id] = (on_time, due)
     for department_id, n in partial.items():
         out[department_id] = (0, n)
     return out

@@ -129,13 +129,14 @@ def _aggregates(dscope: selectors.DashboardScope, year: int, today: datetime.dat
     what ``dashboard_cache`` keeps (not the grades and outcomes, which depend on the user)."""
     # Certificates are counted as they stand today, or at the end of a past period.
     _start, end = selectors._year_range(year, period)
+    data = selectors.rollup(dscope, year, today, period)  # shared by the three below
     return {
         "years": selectors.available_years(dscope, today),
-        "figures": selectors.case_figures(dscope, year, today, period),
+        "figures": selectors.case_figures(dscope, year, today, period, data=data),
         "certificates": selectors.certificate_figures(dscope, min(today, end)),
-        "departments": selectors.department_table(dscope, year, today, period),
+        "departments": selectors.department_table(dscope, year, today, period, data=data),
         "categories": selectors.category_figures(dscope, year, period),
-        "transfers": selectors.transfer_by_department(dscope, year, today, period),
+        "transfers": selectors.transfer_by_department(dscope, year, today, period, data=data),
         "overdue": selectors.overdue_deadlines(dscope, today),
         "training": selectors.training_figures(dscope, year, period),
     }
