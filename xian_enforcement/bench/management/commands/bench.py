@@ -171,9 +171,9 @@ class Command(BaseCommand):
             bench = Bench(st, n, reps=opts["reps"], log=log)
             from django.test.utils import override_settings
 
-            from xian_enforcement.bench.measure import BENCH_URLCONF
+            from xian_enforcement.bench.measure import BENCH_SETTINGS
 
-            with override_settings(ROOT_URLCONF=BENCH_URLCONF):
+            with override_settings(**BENCH_SETTINGS):
                 small = bench.snapshot()
             log(f"snapshot at {small['n_cases']:,}: {small}")
             after = datagen.max_case_id()
