@@ -299,25 +299,33 @@ def estimated_count(qs: QuerySet) -> tuple[int, bool]:
 
 
 def keyset_page(
-    qs: QuerySet, ordering: tuple[str, str], *, after: str = "", before: str = "", last: bool = False, size: int = 50
+    qs: QuerySet,
+    ordering: tuple[str, str],
+    *,
+    after: str = "",
+    before: str = "",
+    last: bool = False,
+    size: int = 50,
+    count_of: QuerySet | None = None,
 ) -> KeysetPage:
     """A page of ``qs`` in ``ordering`` (a column and the unique tie-breaker ``id``), by keyset:
     ``after`` a cursor (next), ``before`` one (previous), the ``last`` page, or the first. Every
     page costs the same (an index range of ``size`` rows), the last as much as the first: it is
-    the first page of the reversed ordering."""
+    the first page of the reversed ordering. ``count_of``: what to count for the total, when
+    ``qs`` is a projection whose joins the count does not need (``list_rows``)."""
     model = qs.model
     fields = [model._meta.get_field(o.lstrip("-")) for o in ordering]
     nullable = fields[0].null
     after_values = decode_cursor(after, fields) if after else None
     before_values = decode_cursor(before, fields) if before and not after_values else None
-    total, estimate = capped_count(qs)
+    total, estimate = capped_count(qs if count_of is None else count_of)
     if last or before_values:
         page_qs = qs.order_by(*_order(ordering, nullable, backward=True))
         if before_values:
             page_qs = page_qs.filter(_before(ordering, before_values, nullable))
         rows = list(page_qs[: size + 1])
         if before_values and not rows:  # the cursor's row was the first: show the first page
-            return keyset_page(qs, ordering, size=size)
+            return keyset_page(qs, ordering, size=size, count_of=count_of)
         is_first, is_last = len(rows) <= size, bool(last)
         rows = rows[:size][::-1]
     else:

@@ -76,6 +76,7 @@ def case_list(request):
         before=request.GET.get("before", ""),
         last=request.GET.get("last") == "1",
         size=PAGE_SIZE,
+        count_of=qs,  # the projection's joins (names of department, category, handler) are not counted
     )
     selectors.with_co_handlers(page.object_list)
     return render(
