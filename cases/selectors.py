@@ -76,26 +76,44 @@ LIST_VALUES = (
 )  # fmt: skip
 
 
+class _JoinedNames(models.Aggregate):
+    """The names of a group joined with "、", in the order they were recorded (``string_agg`` on
+    PostgreSQL, ``group_concat`` on SQLite, which keeps the subquery's order)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, '、' ORDER BY %(order)s)"
+    output_field = models.TextField()
+
+    def __init__(self, expression, order: str, **extra):
+        super().__init__(expression, **extra)
+        self.order = order
+
+    def as_sql(self, compiler, connection, **extra_context):
+        order, _params = compiler.compile(F(self.order).resolve_expression(compiler.query))
+        return super().as_sql(compiler, connection, order=order, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(expressions)s, '、')",
+            **extra_context,
+        )
+
+
 def list_rows(qs: QuerySet[CaseFile]) -> QuerySet:
     """``qs`` (a case list queryset, filtered and ordered) as the list page's rows: dicts of
-    ``LIST_VALUES``; ``with_co_handlers`` adds the co-handlers' names."""
-    return qs.select_related(None).prefetch_related(None).values(*LIST_VALUES)
-
-
-def with_co_handlers(rows: list[dict]) -> list[dict]:
-    """Adds ``co_handlers`` (names, in the order they were recorded) to each row, in one query."""
-    names: dict[int, list[str]] = {}
-    if rows:
-        through = CaseFile.co_handlers.through.objects
-        for case_id, name in (
-            through.filter(casefile_id__in=[r["id"] for r in rows])
-            .order_by("pk")
-            .values_list("casefile_id", "officer__name")
-        ):
-            names.setdefault(case_id, []).append(name)
-    for r in rows:
-        r["co_handlers"] = names.get(r["id"], [])
-    return rows
+    ``LIST_VALUES`` and ``co_handler_names``, the co-handlers' names joined by "、" (a subquery per
+    row, in the same statement)."""
+    through = CaseFile.co_handlers.through.objects.filter(casefile_id=OuterRef("pk")).order_by()
+    names = through.values("casefile_id").annotate(names=_JoinedNames("officer__name", order="id")).values("names")
+    return (
+        qs.select_related(None)
+        .prefetch_related(None)
+        .annotate(co_handler_names=models.Subquery(names, output_field=models.TextField()))
+        .values(*LIST_VALUES, "co_handler_names")
+    )
 
 
 def case_list_filtered(user, params):

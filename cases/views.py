@@ -78,7 +78,6 @@ def case_list(request):
         size=PAGE_SIZE,
         count_of=qs,  # the projection's joins (names of department, category, handler) are not counted
     )
-    selectors.with_co_handlers(page.object_list)
     return render(
         request,
         "cases/casefile_list.html",
