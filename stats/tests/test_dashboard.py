@@ -172,6 +172,15 @@ def test_sta_5_3_county_roles_see_the_county_by_department(client, users, data, 
     html = response.content.decode()
     assert "龙泉镇" in html and "¥12,099.00" in html
     assert "有案卷逾期未移交自查的单位：2 个" in html
+    # the unit rows (built in Python: stats.templatetags.dashboard_rows): link, figures, badge
+    table = html[html.index('id="dept-table"') :]
+    row = table[table.index(f"?department={dept.pk}&amp;year=2026") :]
+    row = row[: row.index("</tr>")]
+    first = rows[0]
+    assert f">{dept.short_name or dept.name}</a>" in row
+    assert f'<td class="text-end">{first.filed:,}</td>' in row and "逾期 1 件" in row
+    idle = table[table.index(f"?department={bureau.pk}&amp;year=2026") :]
+    assert '<span class="text-success">0</span>' in idle[: idle.index("</tr>")]
 
 
 def test_year_selector_defaults_to_this_year_and_switches(client, users, data):

@@ -1,0 +1,58 @@
+"""The county dashboard's unit table rows, built in Python.
+
+Thirty-odd units through the template engine (a URL tag, four ``intcomma`` and a ``yuan`` filter,
+a translated badge per row) were a fifth of the dashboard's time with its cache cleared
+(performance.md target 1). Same markup and strings; every value escaped by ``format_html``."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from xian_enforcement.org.templatetags.xian import yuan
+
+register = template.Library()
+
+
+def _int(n: int) -> str:
+    """As ``intcomma`` shows an integer in both languages (1,234,567)."""
+    return f"{n:,}"
+
+
+@register.simple_tag
+def department_rows(departments, year: int) -> SafeString:
+    """``<tr>`` per unit: filed, closed, 罚没金额, hearings, and the REV-5 overdue badge."""
+    cases = reverse("cases:list")
+    none = format_html('<span class="text-success">{}</span>', 0)
+
+    def overdue(n: int) -> SafeString:
+        if not n:
+            return none
+        return format_html(
+            '<span class="badge text-bg-danger"><i class="bi bi-exclamation-octagon" aria-hidden="true"></i> {}</span>',
+            _("逾期 %(n)s 件") % {"n": _int(n)},
+        )
+
+    return format_html_join(
+        "\n",
+        '<tr>\n<th scope="row" class="fw-normal"><a href="{}?department={}&amp;year={}">{}</a></th>\n'
+        '<td class="text-end">{}</td>\n<td class="text-end">{}</td>\n<td class="text-end money">{}</td>\n'
+        '<td class="text-end">{}</td>\n<td class="text-end">{}</td>\n</tr>',
+        (
+            (
+                cases,
+                d.pk,
+                year,
+                d.short_name or d.name,
+                _int(d.filed),
+                _int(d.closed),
+                yuan(d.amount),
+                _int(d.hearings),
+                overdue(d.overdue),
+            )
+            for d in departments
+        ),
+    )
