@@ -56,3 +56,48 @@ def department_rows(departments, year: int) -> SafeString:
             for d in departments
         ),
     )
+
+
+@register.simple_tag
+def below_target_rows(rows: list[dict]) -> SafeString:
+    """``<tr>`` per unit below target (``stats.views._below_target``): REV-6 transfer rate, STA-2
+    overdue reports, REV-9 overdue summaries, each unit linking to its overdue files."""
+    cases, reports = reverse("cases:list"), reverse("statistics:reports")
+    dash = "—"
+
+    def rate(r: dict) -> SafeString | str:
+        if r["rate"] is None:
+            return dash
+        css = "text-danger fw-semibold" if r["rate"] < 100 else ""
+        return format_html(
+            '<span class="{}">{}%</span> <span class="small text-muted">{}/{}</span>',
+            css,
+            r["rate"],
+            r["on_time"],
+            r["due"],
+        )
+
+    def late_reports(n: int) -> SafeString:
+        if not n:
+            return format_html("{}", 0)
+        return format_html('<a class="badge text-bg-danger text-decoration-none" href="{}">{}</a>', reports, n)
+
+    def late_summaries(n: int) -> SafeString:
+        return format_html('<span class="badge text-bg-danger">{}</span>', n) if n else format_html("{}", 0)
+
+    return format_html_join(
+        "",
+        '<tr>\n<th scope="row" class="fw-normal"><a href="{}?department={}&amp;overdue=on">{}</a></th>\n'
+        '<td class="text-end">{}</td>\n<td class="text-end">{}</td>\n<td class="text-end">{}</td>\n</tr>',
+        (
+            (
+                cases,
+                r["department"].pk,
+                r["department"].short_name or r["department"].name,
+                rate(r),
+                late_reports(r["reports"]),
+                late_summaries(r["summaries"]),
+            )
+            for r in rows
+        ),
+    )

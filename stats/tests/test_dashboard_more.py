@@ -87,6 +87,13 @@ def test_sta_2_overdue_reports_put_a_unit_below_target_with_drill_down(client, u
     html = response.content.decode()
     assert reverse("statistics:reports") in html
     assert f"?department={dept.pk}&amp;overdue=on" in html
+    # the unit's row (stats.templatetags.dashboard_rows): no transfer due yet, one overdue report
+    # linked to the reports page, no overdue summary
+    row = html[html.index(f"?department={dept.pk}&amp;overdue=on") :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="text-end">—</td>' in row
+    assert f'<a class="badge text-bg-danger text-decoration-none" href="{reverse("statistics:reports")}">1</a>' in row
+    assert row.endswith('<td class="text-end">0</td>\n')
 
 
 def test_drill_down_links_from_figures(client, users, dept):
