@@ -34,6 +34,7 @@ BENCH_URLCONF = "xian_enforcement.bench.urls"
 # (with DEBUG on, Django records every statement and its SQL text: about 0.1 ms a query on a
 # 2-core machine, which production does not pay).
 BENCH_SETTINGS = {"ROOT_URLCONF": BENCH_URLCONF, "DEBUG": False}
+REFERENCE_F = 0.008  # s: the floor page on the machines performance.md was written on
 PROVINCE_PAGE_NAMES = [
     "statistics:province",
     "statistics:province_dashboard",
@@ -414,7 +415,10 @@ class Bench:
         if f is None:
             raise RuntimeError(f"floor page failed: {note}")
         self.F = f
-        rows.append(Row("F", "底线页 floor page (50 rows, p95)", ms(f), None, None, None, None))
+        # performance.md's floors were measured at F ≈ 8 ms; the absolute targets (9: a PDF in 0.5 s,
+        # 10: 1M files in 60 s) assume a machine that fast, so the row says how this one compares.
+        speed = f"{f / REFERENCE_F:.1f}× performance.md's reference F of {ms(REFERENCE_F):g} ms"
+        rows.append(Row("F", "底线页 floor page (50 rows, p95)", ms(f), None, None, None, None, note=speed))
         self.log(f"F = {ms(f)} ms")
 
         # 1. county pages
