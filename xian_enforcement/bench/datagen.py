@@ -7,8 +7,9 @@ PostgreSQL, ``bulk_create`` elsewhere (the SQLite test). Self-reviews and penalt
 added with one ``INSERT … SELECT`` each; tolerance applications, statistics reports and
 inspection campaigns are a few ORM ``bulk_create`` calls.
 
-Everything is deterministic for a given seed. The loader never drops an index or constraint:
-the tables are as the migrations define them.
+Everything is deterministic for a given seed. The loader never drops a constraint; a large
+load drops the case table's secondary indexes and builds them again afterwards (in the time it
+reports), and checks that the table ends with exactly the indexes the migrations define.
 """
 
 from __future__ import annotations
@@ -362,6 +363,93 @@ class CaseRows:
                 now,
             )
 
+    def lines(self, n: int):
+        """The same ``n`` case files as ``rows`` would give (the same random numbers drawn in the
+        same order, so the same data), as lines of ``COPY … FROM STDIN`` text. Fast path of the
+        PostgreSQL loader: dates are day offsets into precomputed ISO strings, every constant
+        is text already, and a row is one f-string; no date, Decimal or tuple per row."""
+        rng = self.rng
+        random_ = rng.random
+        dept_idx = rng.choices(self.dept_choices, cum_weights=self.dept_cum, k=n)
+        cat_idx = rng.choices(self.cat_ids, cum_weights=self.cat_cum, k=n)
+        years = rng.choices(self.years, cum_weights=self.year_cum, k=n)
+        today = self.today
+        this_year = today.year
+        days_this_year = max(1, (today - datetime.date(this_year, 1, 1)).days)
+        ordinal = datetime.date.toordinal
+        counters = self.counters
+        starts = {y: ordinal(datetime.date(y, 1, 1)) for y in self.years}
+        filed_days = sorted(starts[y] + int(random_() * (days_this_year if y == this_year else 365)) for y in years)
+        base = starts[self.years[0]]
+        last = ordinal(today) - base
+        day_text = [datetime.date.fromordinal(base + k).isoformat() for k in range(last + 1)]
+        day_year = [datetime.date.fromordinal(base + k).year for k in range(last + 1)]
+        N = "\\N"
+        tab = "\t"
+        now = str(self.now)
+        tail = f"\t{now}\t{now}\n"
+        statuses = [str(s) for s in STATUS_BY_STAGE]
+        no_dates = [N] * 7
+        person, organisation = str(PartyKind.PERSON), str(PartyKind.ORGANISATION)
+        upheld = f"{ReconsiderationState.UPHELD}\t{LitigationState.NONE}"
+        won = f"{ReconsiderationState.NONE}\t{LitigationState.WON}"
+        neither = f"{ReconsiderationState.NONE}\t{LitigationState.NONE}"
+        # per department (by index): id, short name, handler ids as text, their number, legal officer
+        officers, legal = self.st.officers, self.st.legal_officers
+        dept_info = [
+            (d, short, [str(h) for h in officers.get(d, [])], len(officers.get(d, [])), str(legal.get(d)))
+            for d, _c, short in self.st.departments
+        ]
+        punishment_id = self.punishment_id
+        titles = TITLES
+        n_titles = len(titles)
+        for i in range(n):
+            dept_id, short, handlers, n_handlers, legal_text = dept_info[dept_idx[i]]
+            k = filed_days[i] - base
+            year = day_year[k]
+            age = last - k
+            if age > 365:
+                stage = 6 if random_() < 0.7 else 5
+            else:
+                stage = min(6, int(random_() * 7 * min(1.0, 0.2 + age / 200)))
+            # Random draws in the order of ``rows`` (the test compares the two).
+            dates = [day_text[k]]
+            closed = 0
+            for step in range(stage):
+                k += int(random_() * 20)
+                if k > last:
+                    k = last
+                dates.append(day_text[k])
+                if step == 4:
+                    closed = k
+            key = (dept_id, year)
+            seq = counters.get(key, 0) + 1
+            counters[key] = seq
+            cat = cat_idx[i]
+            punish = cat == punishment_id
+            if stage >= 2:
+                decided = dates[2]
+                fine = int(random_() * 200) * 100 if punish else 0
+                reviewed = random_() < 0.5
+            else:
+                decided = N
+                fine = 0
+                reviewed = False
+            r = random_()
+            handler = handlers[int(random_() * n_handlers)]
+            transferred = day_text[min(last, closed + int(random_() * 25))] if stage >= 5 and age > 60 else N
+            if stage < 6:
+                dates += no_dates[stage:6]
+            yield (
+                f"{dept_id}\t{year}\t{short}{'罚' if punish else '执'}〔{year}〕{seq}号\t{cat}\t"
+                f"{titles[seq % n_titles]}\t{person if r < 0.7 else organisation}\t某某{seq % 997}\t{handler}\t"
+                f"{tab.join(dates)}\t{statuses[stage]}\t{fine}\t0\t{'t' if punish and fine > 10000 and r < 0.3 else 'f'}\t"
+                f"{'t' if fine > 15000 else 'f'}\t{legal_text if reviewed else N}\t"
+                f"{decided if reviewed else N}\t{'t' if stage >= 1 and r < 0.8 else 'f'}\t"
+                f"{decided if punish else N}\t\t\t\t{upheld if r < 0.01 else won if r < 0.015 else neither}\t"
+                f"{transferred}{tail}"
+            )
+
 
 def _copy_stream(gen: CaseRows, n: int, dsn: dict, batch: int, triggers_off: bool) -> int:
     """One COPY stream on its own connection (run in a forked worker)."""
@@ -378,18 +466,9 @@ def _copy_stream(gen: CaseRows, n: int, dsn: dict, batch: int, triggers_off: boo
         # The queued writer sends from a thread, so generating the next batch overlaps the
         # server's work on the previous one.
         with cur.copy(f"COPY cases_casefile ({cols}) FROM STDIN", writer=QueuedLibpqWriter(cur)) as cp:
-            buf: list[str] = []
-            for row in gen.rows(n):
-                buf.append(
-                    "\t".join(
-                        ["\\N" if v is None else "t" if v is True else "f" if v is False else str(v) for v in row]
-                    )
-                )
-                if len(buf) >= batch:
-                    cp.write("\n".join(buf) + "\n")
-                    buf.clear()
-            if buf:
-                cp.write("\n".join(buf) + "\n")
+            lines = gen.lines(n)
+            while chunk := "".join(itertools.islice(lines, batch)):
+                cp.write(chunk)
     return n
 
 
@@ -428,13 +507,103 @@ def _pg_dsn() -> dict:
     }
 
 
-def case_files_load(gen: CaseRows, n: int, *, streams: int = 2, batch: int = 20_000) -> float:
+CASE_TABLE = "cases_casefile"
+# Index rebuild after a bulk load: two sessions side by side, each with one parallel worker and
+# memory to sort in (session settings only). Measured on the shared 2-core machine for the 17
+# secondary indexes of 1M files: 20–28 s, against 24–33 s for one session with two workers and
+# 33–39 s for two sessions without; the heap scans (one per index) dominate. Keeping even the
+# cheap ones (append-like keys) during the COPY cost more: 27 s more for 800k files into 200k
+# with six of them, against about 7 s to build those six.
+INDEX_BUILD_SESSIONS = 2
+INDEX_BUILD_WORKERS = 1
+INDEX_BUILD_MEMORY = "256MB"
+# Seconds of the phases of the last PostgreSQL load (copy, index rebuild, key check), for the log.
+last_load: dict[str, float] = {}
+
+
+def _phases() -> float:
+    return sum(v for k, v in last_load.items() if k != "rebuilt")
+
+
+def case_index_defs() -> dict[str, str]:
+    """Every index of the case table (PostgreSQL): name -> definition, as ``pg_indexes`` has it."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s",
+            [CASE_TABLE],
+        )
+        return dict(cur.fetchall())
+
+
+def secondary_case_indexes() -> list[str]:
+    """Names of the case table's indexes that a bulk load may drop and rebuild: not unique, not
+    the primary key, backing no constraint."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY 1",
+            [CASE_TABLE],
+        )
+        return [name for (name,) in cur.fetchall()]
+
+
+def _indexes_create(dsn: dict, definitions: list[str]) -> None:
+    """Run ``CREATE INDEX`` statements on ``INDEX_BUILD_SESSIONS`` connections of their own
+    (threads: the server does the work), the costliest first (most key columns, partial ones
+    last) so the sessions finish together."""
+    import queue
+    import threading
+
+    import psycopg
+
+    todo: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for sql in sorted(definitions, key=lambda d: (" WHERE " in d, -d.split(" WHERE ")[0].count(","))):
+        todo.put(sql)
+    errors: list[BaseException] = []
+
+    def session() -> None:
+        try:
+            with psycopg.connect(**dsn, autocommit=True) as conn:
+                conn.execute(f"SET maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+                conn.execute(f"SET max_parallel_maintenance_workers = {INDEX_BUILD_WORKERS}")
+                conn.execute("SET synchronous_commit = off")
+                while not errors:
+                    try:
+                        sql = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    conn.execute(sql)
+        except BaseException as exc:  # reported by the caller's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=session) for _ in range(min(INDEX_BUILD_SESSIONS, len(definitions)))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
+def case_files_load(
+    gen: CaseRows, n: int, *, streams: int = 2, batch: int = 20_000, rebuild_indexes: bool | None = None
+) -> float:
     """Load ``n`` case files; returns the seconds taken. PostgreSQL: ``COPY … FROM STDIN`` in
-    text format, ``streams`` parallel streams (forked workers, disjoint departments, one
-    connection and transaction each); other databases: ``bulk_create``. Every index, unique
-    and check constraint of the migrations is maintained during the load; when connected as a
-    superuser the foreign keys are checked in bulk after it (``foreign_keys_check``, included
-    in the time) instead of by a trigger per row, as ``pg_restore --disable-triggers`` does."""
+    text format (``CaseRows.lines``), ``streams`` parallel streams (forked workers, disjoint
+    departments, one connection and transaction each); other databases: ``bulk_create``.
+
+    The primary key, the unique and check constraints are maintained during the load. The
+    secondary indexes (``secondary_case_indexes``) are maintained too, unless
+    ``rebuild_indexes`` (default: when ``n`` is at least a quarter of the files already there,
+    and not inside a transaction): then they are dropped before the COPY and created again after
+    it from their ``pg_indexes`` definitions, as ``pg_restore`` does, and the rebuild is part of
+    the time returned. Either way the table ends with exactly the indexes it started with (same
+    names, same definitions), or a ``RuntimeError``.
+
+    When connected as a superuser the foreign keys are checked in bulk after the load
+    (``foreign_keys_check``, included in the time) instead of by a trigger per row, as
+    ``pg_restore --disable-triggers`` does."""
     started = time.perf_counter()
     if connection.vendor == "postgresql":
         import multiprocessing
@@ -444,20 +613,45 @@ def case_files_load(gen: CaseRows, n: int, *, streams: int = 2, batch: int = 20_
         with connection.cursor() as cur:
             cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             triggers_off = bool(cur.fetchone()[0])
-        parts = [gen.part(k, streams) for k in range(streams)]
-        sizes = [round(n * share) for _g, share in parts]
-        sizes[-1] = n - sum(sizes[:-1])
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(streams) as pool:
-            pool.starmap(
-                _copy_stream,
-                [(g, size, dsn, batch, triggers_off) for (g, _s), size in zip(parts, sizes, strict=True)],
+        indexes = case_index_defs()
+        if rebuild_indexes is None:
+            rebuild_indexes = n * 4 >= CaseFile.objects.count()
+        # The COPY workers' connections would wait forever on a DROP INDEX not yet committed.
+        dropped = secondary_case_indexes() if rebuild_indexes and not connection.in_atomic_block else []
+        if dropped:
+            with connection.cursor() as cur:
+                cur.execute("DROP INDEX " + ", ".join(connection.ops.quote_name(name) for name in dropped))
+        last_load.clear()
+        last_load["setup"] = time.perf_counter() - started
+        last_load["rebuilt"] = len(dropped)
+        try:
+            parts = [gen.part(k, streams) for k in range(streams)]
+            sizes = [round(n * share) for _g, share in parts]
+            sizes[-1] = n - sum(sizes[:-1])
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(streams) as pool:
+                pool.starmap(
+                    _copy_stream,
+                    [(g, size, dsn, batch, triggers_off) for (g, _s), size in zip(parts, sizes, strict=True)],
+                )
+        finally:
+            # also after a failed COPY: the table keeps its indexes
+            last_load["copy"] = time.perf_counter() - started - _phases()
+            missing = [name for name in dropped if name not in case_index_defs()]
+            if missing:
+                _indexes_create(dsn, [indexes[name] for name in missing])
+            last_load["indexes"] = time.perf_counter() - started - _phases()
+        after = case_index_defs()
+        if after != indexes:
+            raise RuntimeError(
+                f"case table indexes changed by the load: {sorted(set(after.items()) ^ set(indexes.items()))}"
             )
         if triggers_off:
             orphans = foreign_keys_check(after_id=before)
             if orphans:
                 raise RuntimeError(f"generated case files break foreign keys: {orphans}")
         elapsed = time.perf_counter() - started
+        last_load["foreign_keys"] = elapsed - _phases()
         # the parent's generator continues the numbering from the database next time
         gen.counters = {
             (d, y): c for d, y, c in CaseFile.objects.values_list("department_id", "year").annotate(c=Count("pk"))

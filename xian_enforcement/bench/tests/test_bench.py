@@ -4,6 +4,7 @@ constraints; on PostgreSQL the COPY loader loads N rows and the scratch database
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 
@@ -101,7 +102,6 @@ def test_copy_loader_loads_n_rows_and_scratch_database_is_dropped(monkeypatch):
     files = CaseFile.objects.all()
     assert not files.values("department", "year", "number").annotate(n=Count("pk")).filter(n__gt=1).exists()
     assert not files.exclude(main_handler__department_id=F("department_id")).exists()
-    CaseFile.objects.all().delete()
 
     name = "xian_bench_pytest"
     out, err = io.StringIO(), io.StringIO()
@@ -110,4 +110,72 @@ def test_copy_loader_loads_n_rows_and_scratch_database_is_dropped(monkeypatch):
     with connection.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         assert cur.fetchone() is None
-    assert CaseFile.objects.count() == 0  # the configured (test) database got nothing
+    assert CaseFile.objects.count() == 2500  # the configured (test) database got nothing
+
+
+def _copy_text(row: tuple) -> str:
+    """A ``rows`` tuple as a line of COPY text, as the loader first encoded it."""
+    return "\t".join(["\\N" if v is None else "t" if v is True else "f" if v is False else str(v) for v in row]) + "\n"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("today", [None, datetime.date(2026, 1, 2)])
+def test_copy_lines_are_the_rows_as_text(today):
+    """Target 10: the fast COPY text of ``CaseRows.lines`` is exactly the text of ``rows`` for the
+    same seed (same random draws, so the same data and distribution), across batches (numbering
+    continues) and the per-stream parts; early in January the year has hardly begun."""
+    st = datagen.structure_build(2)
+    a, b = datagen.CaseRows(st, today=today), datagen.CaseRows(st, today=today)
+    b.now = a.now
+    for n in (3000, 700):
+        assert list(a.lines(n)) == [_copy_text(row) for row in b.rows(n)]
+    assert a.counters == b.counters and a.counters
+    (pa, share_a), (pb, share_b) = a.part(1, 2), b.part(1, 2)
+    assert share_a == share_b
+    lines = list(pa.lines(1000))
+    assert lines == [_copy_text(row) for row in pb.rows(1000)]
+    assert all(line.count("\t") == len(datagen.COLUMNS) - 1 for line in lines)
+
+
+def _failing_stream(*args):
+    raise RuntimeError("COPY stream failed")
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_copy_loader_rebuilds_exactly_the_indexes_it_dropped(monkeypatch):
+    """Target 10: a large load drops the secondary indexes of the case table (not the primary
+    key, not the unique constraint) and builds them again inside the time it reports; the table
+    ends with the same index set (names and definitions) as the migrations made it, also when a
+    COPY stream fails; a small load into a big table keeps the indexes."""
+    assert connection.vendor == "postgresql", "run in the PostgreSQL pass"
+    monkeypatch.delenv("XIAN_BENCH_CHILD", raising=False)
+    before = datagen.case_index_defs()
+    secondary = datagen.secondary_case_indexes()
+    assert len(before) == 19 and len(secondary) == 17
+    assert "cases_casefile_pkey" not in secondary and "casefile_unique_number" not in secondary
+    assert set(secondary) < set(before)
+
+    st = datagen.structure_build(1)
+    gen = datagen.CaseRows(st)
+    assert datagen.case_files_load(gen, 3000) > 0  # empty table: rebuilt
+    assert datagen.last_load["rebuilt"] == 17 and datagen.last_load["indexes"] > 0
+    assert datagen.case_index_defs() == before
+    assert datagen.case_files_load(gen, 200) > 0  # 200 into 3000: indexes kept
+    assert datagen.last_load["rebuilt"] == 0
+    assert datagen.case_index_defs() == before
+    assert CaseFile.objects.count() == 3200 and datagen.foreign_keys_check() == {}
+    files = CaseFile.objects.all()
+    assert not files.values("department", "year", "number").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    # the rebuilt indexes are valid and used
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_index WHERE indrelid = 'cases_casefile'::regclass AND indisvalid AND indisready"
+        )
+        assert cur.fetchone()[0] == 19
+
+    monkeypatch.setattr(datagen, "_copy_stream", _failing_stream)
+    with pytest.raises(RuntimeError, match="COPY stream failed"):
+        datagen.case_files_load(gen, 5000, rebuild_indexes=True)
+    assert datagen.case_index_defs() == before
+    assert CaseFile.objects.count() == 3200
