@@ -670,7 +670,7 @@ def case_files_load(
 
 def related_load(st: Structure, *, after_id: int, seed: int = 3) -> dict[str, int]:
     """Rows that hang off case files with id > ``after_id``: penalty kinds of decided
-    punishment files, self-reviews of a fifth of the transferred files (locked, by the
+    punishment files, a co-handler per file, self-reviews of a fifth of the transferred files (locked, by the
     department's legal officer with its category's checklist). One INSERT … SELECT each."""
     kinds = {k.code: k.pk for k in PenaltyKind.objects.all()}
     cats = {c.code: c.pk for c in CaseCategory.objects.all()}
@@ -683,6 +683,19 @@ def related_load(st: Structure, *, after_id: int, seed: int = 3) -> dict[str, in
             [kinds["fine"], kinds["warning"], after_id, cats["punishment"]],
         )
         out["penalty_links"] = cur.rowcount
+        # A co-handler per file (two officers handle a case): the next enforcement officer of the
+        # main handler's department, in id order.
+        cur.execute(
+            "WITH h AS (SELECT id, department_id, "
+            "ROW_NUMBER() OVER (PARTITION BY department_id ORDER BY id) AS rn, "
+            "COUNT(*) OVER (PARTITION BY department_id) AS n FROM org_officer WHERE is_enforcement_officer), "
+            "pair AS (SELECT a.id AS main_id, b.id AS co_id FROM h a JOIN h b "
+            "ON b.department_id = a.department_id AND b.rn = a.rn %% a.n + 1 WHERE a.n > 1) "
+            "INSERT INTO cases_casefile_co_handlers (casefile_id, officer_id) "
+            "SELECT c.id, p.co_id FROM cases_casefile c JOIN pair p ON p.main_id = c.main_handler_id WHERE c.id > %s",
+            [after_id],
+        )
+        out["co_handler_links"] = cur.rowcount
         cur.execute(
             "INSERT INTO reviews_selfreview (case_file_id, template_id, reviewer_id, reviewer_name, status, "
             "problems_substance, problems_procedure, score, veto_failed, grade, year, submitted_at, locked_at, "

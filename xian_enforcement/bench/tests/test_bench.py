@@ -65,6 +65,13 @@ def test_bench_command_end_to_end_tiny_measures_every_target(tmp_path, monkeypat
         assert case.status == case.derived_status()
         assert case.year == case.filed_on.year
     assert SelfReview.objects.filter(case_file__closed_on__isnull=True).count() == 0
+    # a co-handler per file, another enforcement officer of the file's department
+    links = CaseFile.co_handlers.through.objects.select_related("casefile", "officer")
+    assert links.count() == 300
+    assert all(
+        link.officer.department_id == link.casefile.department_id and link.officer_id != link.casefile.main_handler_id
+        for link in links
+    )
     province = Region.objects.get(code=datagen.PROVINCE_CODE)
     assert Region.objects.filter(parent=province).count() == 1
 
