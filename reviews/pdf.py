@@ -5,21 +5,31 @@ Speed (performance.md target 9, ≤ 0.5 s a PDF): each thread keeps one WeasyPri
 ``FontConfiguration`` (fontconfig and the Pango font map, so the Noto CJK faces are opened once)
 and the shared style (``_style.html``) parsed once into a ``CSS`` object, passed as ``stylesheets=``;
 the tables use ``table-layout: fixed`` (column widths from the first row: no min/max-content pass,
-which for CJK text shapes every cell once per character). Most of what is left is WeasyPrint
-subsetting the two Noto faces (regular and bold), which costs about the same for any text.
+which for CJK text shapes every cell once per character). The text is set in "Xian Serif SC",
+a subset of Noto Serif CJK SC made once under ``VAR_DIR/fonts`` (reviews/fonts.py): WeasyPrint
+subsets each face it embeds in every PDF, and from the 65,535-glyph system collection that cost
+~0.1 s a face (the Chinese punctuation sits at glyph ids ~60,000); from the subset ~0.02 s.
+Long-running processes call ``warm_up()`` at start (xian_enforcement/warmup.py).
 A change to ``_style.html`` needs a restart of the process."""
 
 from __future__ import annotations
 
+import atexit
+import logging
+import shutil
 import threading
+import weakref
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from . import fonts
 from .choices import ItemKind, Stage
 
 STYLE_TEMPLATE = "reviews/pdf/_style.html"
 _local = threading.local()  # WeasyPrint's font objects are not meant to be shared between threads
+_font_configs = weakref.WeakSet()
+logger = logging.getLogger(__name__)
 
 
 def _tools():
@@ -32,8 +42,44 @@ def _tools():
         font_config = FontConfiguration()
         source = render_to_string(STYLE_TEMPLATE)
         css = source.split("<style>", 1)[-1].rsplit("</style>", 1)[0]
-        tools = _local.tools = (font_config, CSS(string=css, font_config=font_config))
+        faces = "\n".join(face.css for face in fonts.font_faces())  # the subset font, made if missing
+        tools = _local.tools = (font_config, CSS(string=f"{faces}\n{css}", font_config=font_config))
+        _font_configs.add(font_config)
     return tools
+
+
+@atexit.register
+def _remove_font_copies() -> None:
+    """WeasyPrint copies each @font-face file into a temporary folder per FontConfiguration and
+    removes it in ``__del__``, which at interpreter shutdown runs after ``shutil`` is gone (the
+    folder stayed, and "Exception ignored in FontConfiguration.__del__" was printed). Remove
+    them while the interpreter is whole."""
+    for font_config in list(_font_configs):
+        folder, font_config._folder = getattr(font_config, "_folder", None), None
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+DOCUMENTS = ("reviews/pdf/record.html", "reviews/pdf/notice.html")
+
+
+def warm_up() -> None:
+    """What this thread's first PDF would pay: the subset font (made if missing), fontconfig,
+    the parsed style, the two document templates compiled (Django's cached loader; the first
+    compile also builds Django's template regexes, ~0.1 s), and Pango opening and shaping with
+    both faces (a one-line document). Never raises: a process starts even if it fails (the
+    first PDF then tries again)."""
+    try:
+        from django.template.loader import get_template
+        from weasyprint import HTML
+
+        for name in DOCUMENTS:
+            get_template(name)
+        font_config, stylesheet = _tools()
+        html = '<html lang="zh-CN"><body><h1>评查</h1><table><tr><th>序号</th><td>（一）：，1</td></tr></table></body></html>'
+        HTML(string=html).write_pdf(font_config=font_config, stylesheets=[stylesheet])
+    except Exception:  # a warm-up must not stop the process starting
+        logger.exception("PDF warm-up failed")
 
 
 def _render(template: str, context: dict) -> bytes:
