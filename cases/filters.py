@@ -71,9 +71,11 @@ class CaseFileFilter(django_filters.FilterSet):
         if choose_department_first:
             self.form.fields["handler"].empty_label = _("（先选择部门）")
         fields = self.form.fields
-        fields["department"].widget = FastSelect(choices=model_choices(fields["department"]))
-        fields["category"].widget = FastSelect(choices=model_choices(fields["category"], only=("id", "name", "order")))
-        fields["handler"].widget = FastSelect(choices=model_choices(fields["handler"]))
+        # labels as str() of each model shows them (Department: short name, else name)
+        departments = model_choices(fields["department"], "short_name", "name", order_by=("region_id", "order", "id"))
+        fields["department"].widget = FastSelect(choices=departments)
+        fields["category"].widget = FastSelect(choices=model_choices(fields["category"], "name"))
+        fields["handler"].widget = FastSelect(choices=model_choices(fields["handler"], "name", order_by=("name", "id")))
         fields["status"].widget = FastSelect(choices=fields["status"].choices)
         for name, field in self.form.fields.items():
             if name == "overdue":
