@@ -32,3 +32,11 @@ def test_celery_worker_processes_warm_up_weasyprint():
     from xian_enforcement.celery import _warm_up_worker
 
     assert any(receiver() is _warm_up_worker for _key, receiver in worker_process_init.receivers if callable(receiver))
+
+
+def test_wsgi_start_up_objects_are_frozen_out_of_full_collections():
+    """What the web process holds after start-up is in the permanent generation, so a full
+    collection does not walk it (performance.md targets 1 and 8: p95 of pages)."""
+    script = "import gc, xian_enforcement.wsgi; print(gc.get_freeze_count())"
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert int(out.stdout.strip().splitlines()[-1]) > 50_000

@@ -11,9 +11,18 @@ style, the compiled document templates, Pango opening both faces (a one-line PDF
 start, and the first record then takes 0.23–0.33 s instead of 0.65–0.78 s (CPU). These are kept
 per thread: the gunicorn sync worker and the Celery prefork child render in the thread that
 warmed up.
+
+Last, ``gc.freeze()``: everything the process holds after start-up (Django's apps, models, URL
+patterns, templates, WeasyPrint and its fonts: ~130,000 objects) moves to the collector's permanent
+generation. They are never garbage, but every full collection walked them: ~115 ms on a 2-core
+machine, triggered every dozen requests that allocate much (an Excel export), so one request in ten
+took three times as long (performance.md targets 1 and 8 are p95). Objects made later are
+collected as usual.
 """
 
 from __future__ import annotations
+
+import gc
 
 
 def warm_up() -> None:
@@ -22,3 +31,5 @@ def warm_up() -> None:
     from reviews import pdf
 
     pdf.warm_up()
+    gc.collect()
+    gc.freeze()

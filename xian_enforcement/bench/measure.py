@@ -123,6 +123,11 @@ class Bench:
         self.big_county_id = max(vols, key=vols.get)
         self.users = self._users()
         self.clients: dict[str, Client] = {}
+        # What the web server does at start (wsgi.py): WeasyPrint and the PDF fonts ready, the
+        # start-up objects (here also the loader's) frozen out of full garbage collections.
+        from xian_enforcement.warmup import warm_up
+
+        warm_up()
         self.F: float | None = None
 
     # --- people ---------------------------------------------------------------------------
