@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -71,11 +73,18 @@ class CaseFileFilter(django_filters.FilterSet):
         if choose_department_first:
             self.form.fields["handler"].empty_label = _("（先选择部门）")
         fields = self.form.fields
-        # labels as str() of each model shows them (Department: short name, else name)
-        departments = model_choices(fields["department"], "short_name", "name", order_by=("region_id", "order", "id"))
-        fields["department"].widget = FastSelect(choices=departments)
-        fields["category"].widget = FastSelect(choices=model_choices(fields["category"], "name"))
-        fields["handler"].widget = FastSelect(choices=model_choices(fields["handler"], "name", order_by=("name", "id")))
+        # Choices read when the form is rendered (callables), so the export and the background job,
+        # which share this filter set, do not query them; labels as str() of each model shows them
+        # (Department: short name, else name).
+        department, category, handler = fields["department"], fields["category"], fields["handler"]
+        # (cached: the widget reads its choices twice when it renders, for the required attribute)
+        department.widget = FastSelect(
+            choices=cache(
+                lambda: model_choices(department, "short_name", "name", order_by=("region_id", "order", "id"))
+            )
+        )
+        category.widget = FastSelect(choices=cache(lambda: model_choices(category, "name")))
+        handler.widget = FastSelect(choices=cache(lambda: model_choices(handler, "name", order_by=("name", "id"))))
         fields["status"].widget = FastSelect(choices=fields["status"].choices)
         for name, field in self.form.fields.items():
             if name == "overdue":

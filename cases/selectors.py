@@ -68,8 +68,8 @@ def case_list_queryset(user) -> QuerySet[CaseFile]:
 
 # What a row of the case list shows, read as dicts (``.values()``): 50 rows of model instances
 # (four per row: the file, its department, category and handler) and a prefetch of co-handlers
-# cost 20 ms of the page on a 2-core machine, the dicts and one query for the co-handlers' names
-# a quarter of it (performance.md targets 1 and 2).
+# cost 20 ms of the page on a 2-core machine; the dicts, with the co-handlers' names in the same
+# statement (``list_rows``), a quarter of it (performance.md targets 1 and 2).
 LIST_VALUES = (
     "id", "number", "title", "status", "filed_on", "closed_on", "fine_amount", "reconsideration", "litigation",
     "department__short_name", "category__name", "main_handler__name",

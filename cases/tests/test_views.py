@@ -331,3 +331,21 @@ def test_list_rows_show_every_column_escaped_with_co_handlers_and_rev_12_badge(c
     other = other[: other.index("</tr>")]
     assert "text-bg-warning" in other and "复议/诉讼" in other and "REV-12" in other
     assert "、" not in other.split("</td>")[4]  # no co-handlers: no separator after the handler
+
+
+@pytest.mark.django_db
+def test_filter_choices_are_read_only_when_the_form_is_rendered(users, dept):
+    """The export and the background job share the list's filter set but never render its form:
+    building it reads no department or category choices; rendering reads each once."""
+    from django.http import QueryDict
+
+    from cases.selectors import case_list_filtered
+
+    user = users["legal_officer"]
+    with CaptureQueriesContext(connection) as built:
+        filterset, _qs, _sort = case_list_filtered(user, QueryDict(""))
+    assert not [q for q in built.captured_queries if "cases_casecategory" in q["sql"] or "org_department" in q["sql"]]
+    with CaptureQueriesContext(connection) as rendered:
+        html = str(filterset.form["department"]) + str(filterset.form["category"])
+    assert len(rendered.captured_queries) == 2
+    assert f'<option value="{dept.pk}">{dept.short_name or dept.name}</option>' in html
