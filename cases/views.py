@@ -23,7 +23,6 @@ from xian_enforcement.org.scoping import scope_for
 
 from . import selectors, services
 from .exports import case_list_workbook
-from .filters import SORTS
 from .forms import AttachmentForm, CaseFileForm
 from .panels import case_panels_for
 
@@ -68,15 +67,14 @@ def case_list(request):
     """Keyset pagination (performance.md target 3): ``after`` / ``before`` an opaque cursor, or
     ``last=1``; every page, the last included, reads one index range of ``PAGE_SIZE`` rows. The
     total is exact up to 10,000 files, "10,000 件以上" beyond (one capped count)."""
-    filterset, qs, sort = _filtered(request)
-    page = selectors.keyset_page(
-        selectors.list_rows(qs),
-        SORTS.get(sort, SORTS["-filed"]),
+    _require_list_access(request.user)
+    filterset, page, sort = selectors.case_list_page(
+        request.user,
+        request.GET,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         last=request.GET.get("last") == "1",
         size=PAGE_SIZE,
-        count_of=qs,  # the projection's joins (names of department, category, handler) are not counted
     )
     return render(
         request,
