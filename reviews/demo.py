@@ -114,6 +114,7 @@ def build(county, *, cases=None, rng: random.Random) -> dict[str, int]:
             submitted = _dt(today, rng)
         review = SelfReview(
             case_file_id=f["pk"],
+            department_id=f["department_id"],
             template=template,
             reviewer_id=reviewer.user_id,
             reviewer_name=reviewer.name,

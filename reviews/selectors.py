@@ -254,13 +254,29 @@ def county_transfer_table(user, today: datetime.date | None = None) -> list[Depa
 def grade_distribution(user, year: int) -> dict[str, int]:
     """Interface for the statistics dashboard: locked self-review records of ``year`` (the
     closing year of the file) visible to ``user``, counted by grade code (excellent /
-    qualified / unqualified; every code present). One query."""
+    qualified / unqualified; every code present). One query: for a county-wide role an index
+    range of its departments' records (``selfreview_dept_grade_idx``), not a join through the
+    case files (cases.selectors' jurisdiction, read on the record's own department)."""
     from .choices import Grade, ReviewStatus
     from .models import SelfReview
 
-    visible = case_files_visible_to(user).values("pk")
+    scope = scope_for(user)
+    parts: list[Q] = []
+    if scope.is_county_wide:
+        parts.append(Q(department_id__in=scope.read_department_ids))
+    if scope.reads_department:
+        parts.append(Q(department_id=scope.department_id))
+    if scope.is_handler:
+        co = CaseFile.co_handlers.through.objects.filter(officer_id=scope.officer_id).values("casefile_id")
+        mine = CaseFile.objects.filter(main_handler_id=scope.officer_id).values("pk")
+        parts.append(Q(case_file_id__in=mine) | Q(case_file_id__in=co))
+    if not parts:
+        return dict.fromkeys(Grade.values, 0)
+    visible = parts[0]
+    for part in parts[1:]:
+        visible |= part
     counts = dict(
-        SelfReview.objects.filter(year=year, status=ReviewStatus.LOCKED, case_file_id__in=visible)
+        SelfReview.objects.filter(visible, year=year, status=ReviewStatus.LOCKED)
         .values_list("grade")
         .annotate(n=Count("pk"))
         .values_list("grade", "n")

@@ -70,6 +70,7 @@ def self_review_start(*, case_file: CaseFile, by) -> SelfReview:
         )
     review = SelfReview(
         case_file=case,
+        department_id=case.department_id,
         template=template,
         reviewer=by,
         reviewer_name=_officer_name(by),

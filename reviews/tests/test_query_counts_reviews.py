@@ -356,6 +356,7 @@ def test_perf_2_rev_16_library_page_reads_its_partial_index(users, dept):
     SelfReview.objects.bulk_create(
         SelfReview(
             case_file=case,
+            department_id=case.department_id,
             template=checklist,
             reviewer=reviewer,
             reviewer_name="法制审核员",

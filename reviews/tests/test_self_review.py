@@ -319,3 +319,47 @@ def test_grade_distribution_counts_locked_records_in_scope(users, dept, other_de
     assert grade_distribution(users["bureau_staff"], 2026)["excellent"] == 1
     assert grade_distribution(users["nobody"], 2026) == {"excellent": 0, "qualified": 0, "unqualified": 0}
     assert grade_distribution(users["legal_head"], 2025)["excellent"] == 0
+
+
+def test_grade_distribution_reads_each_roles_jurisdiction_from_the_records_department(users, dept, other_dept):
+    """A county-wide role counts every department of its county; a department role its own; a
+    handler the files they handle, as main or co-handler; the record keeps its file's department."""
+    from reviews.selectors import grade_distribution
+
+    handler = users["handler"].officer
+    mine = locked_review(reviewable_file(dept, main_handler=handler), users)
+    helped = locked_review(reviewable_file(dept, co_handlers=[handler]), users)
+    locked_review(reviewable_file(dept), users)
+    elsewhere = reviewable_file(other_dept)
+    town_review = SelfReview.objects.create(
+        case_file=elsewhere,
+        template=template_for(elsewhere),
+        reviewer=users["legal_officer"],
+        reviewer_name="评查人",
+        status=ReviewStatus.LOCKED,
+        grade=Grade.QUALIFIED,
+        year=2026,
+    )
+    assert mine.department_id == helped.department_id == dept.pk
+    assert town_review.department_id == other_dept.pk  # filled from the file when not given
+    assert grade_distribution(users["bureau_staff"], 2026) == {"excellent": 3, "qualified": 1, "unqualified": 0}
+    assert grade_distribution(users["leader"], 2026) == {"excellent": 3, "qualified": 1, "unqualified": 0}
+    assert grade_distribution(users["legal_head"], 2026) == {"excellent": 3, "qualified": 0, "unqualified": 0}
+    assert grade_distribution(users["handler"], 2026) == {"excellent": 2, "qualified": 0, "unqualified": 0}
+    assert grade_distribution(users["sysadmin"], 2026) == {"excellent": 0, "qualified": 0, "unqualified": 0}
+
+
+def test_grade_distribution_of_a_county_wide_role_does_not_join_the_case_files(users, dept):
+    """performance.md targets 1 and 5: one statement on the records' department index."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews.selectors import grade_distribution
+
+    locked_review(reviewable_file(dept), users)
+    users["bureau_staff"].refresh_from_db()  # a fresh scope, as in a request
+    grade_distribution(users["bureau_staff"], 2026)  # the scope's own queries (roles, departments)
+    with CaptureQueriesContext(connection) as ctx:
+        assert grade_distribution(users["bureau_staff"], 2026)["excellent"] == 1
+    assert len(ctx.captured_queries) == 1
+    assert "cases_casefile" not in ctx.captured_queries[0]["sql"]

@@ -697,10 +697,10 @@ def related_load(st: Structure, *, after_id: int, seed: int = 3) -> dict[str, in
         )
         out["co_handler_links"] = cur.rowcount
         cur.execute(
-            "INSERT INTO reviews_selfreview (case_file_id, template_id, reviewer_id, reviewer_name, status, "
+            "INSERT INTO reviews_selfreview (case_file_id, department_id, template_id, reviewer_id, reviewer_name, status, "
             "problems_substance, problems_procedure, score, veto_failed, grade, year, submitted_at, locked_at, "
             "digest, created_at, updated_at) "
-            "SELECT c.id, t.id, o.user_id, o.name, 'locked', '', '', 95, %s, 'excellent', c.year, "
+            "SELECT c.id, c.department_id, t.id, o.user_id, o.name, 'locked', '', '', 95, %s, 'excellent', c.year, "
             "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP "
             "FROM cases_casefile c "
             "JOIN org_officer o ON o.department_id = c.department_id AND o.post = %s "
