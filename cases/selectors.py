@@ -125,22 +125,10 @@ def case_list_memo_key(user, filters: dict, sort: str) -> tuple:
     user's scope (with the literal department ids a county-wide role reads), the valid filters
     (a chosen department, category or handler by its id), the sort, and the day (the REV-5
     overdue filter compares with today)."""
-    scope = scope_for(user)
     chosen = tuple(
         sorted((name, getattr(value, "pk", value)) for name, value in filters.items() if value not in (None, ""))
     )
-    return (
-        "cases.list",
-        scope.user_id,
-        scope.roles,
-        scope.officer_id,
-        scope.region_id,
-        scope.department_id,
-        scope.read_department_ids if scope.is_county_wide else (),
-        chosen,
-        sort,
-        timezone.localdate(),
-    )
+    return ("cases.list", scope_for(user).memo_key(), chosen, sort, timezone.localdate())
 
 
 def case_list_page(user, params, *, size: int = 50, after: str = "", before: str = "", last: bool = False):

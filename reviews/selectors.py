@@ -20,6 +20,7 @@ from cases.choices import LitigationState, ReconsiderationState
 from cases.models import CaseCategory, CaseFile
 from cases.selectors import case_files_visible_to
 from cases.services import REV5_KIND
+from xian_enforcement import statements
 from xian_enforcement.notices.choices import DeadlineStatus
 from xian_enforcement.notices.models import Deadline
 from xian_enforcement.org.models import Department, Officer
@@ -275,12 +276,16 @@ def grade_distribution(user, year: int) -> dict[str, int]:
     visible = parts[0]
     for part in parts[1:]:
         visible |= part
-    counts = dict(
-        SelfReview.objects.filter(visible, year=year, status=ReviewStatus.LOCKED)
-        .values_list("grade")
-        .annotate(n=Count("pk"))
-        .values_list("grade", "n")
+    rows = statements.rows(
+        ("reviews.grades", scope.memo_key(), year),
+        lambda: (
+            SelfReview.objects.filter(visible, year=year, status=ReviewStatus.LOCKED)
+            .values("grade")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
     )
+    counts = {row["grade"]: row["n"] for row in rows}
     return {g: counts.get(g, 0) for g in Grade.values}
 
 

@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xian_enforcement import statements
 from xian_enforcement.org.scoping import scope_for
 
 from . import access
@@ -43,10 +44,14 @@ def tolerated_case_file_ids(case_file_ids: Iterable[int]) -> set[int]:
 def decision_outcomes(user, year: int) -> dict[str, int]:
     """Exemption decisions of ``year`` visible to ``user``, counted by outcome code
     (for the statistics dashboard)."""
-    q = access.application_read_q(scope_for(user), prefix="application__")
+    scope = scope_for(user)
+    q = access.application_read_q(scope, prefix="application__")
     if q is None:
         return {}
-    rows = Decision.objects.filter(q, decided_on__year=year).values("outcome").annotate(n=Count("pk"))
+    rows = statements.rows(
+        ("tolerance.outcomes", scope.memo_key(), year),
+        lambda: Decision.objects.filter(q, decided_on__year=year).values("outcome").annotate(n=Count("pk")).order_by(),
+    )
     return {row["outcome"]: row["n"] for row in rows}
 
 

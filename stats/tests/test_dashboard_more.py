@@ -111,7 +111,7 @@ def test_rev_6_unit_with_late_transfer_below_target(client, users, dept):
     )
     client.force_login(users["leader"])
     rows = client.get(URL).context["below_target"]
-    assert rows[0]["department"] == dept and rows[0]["rate"] == 0.0
+    assert rows[0]["department"].pk == dept.pk and rows[0]["rate"] == 0.0
 
 
 def test_sta_2_submitted_report_is_not_overdue(users, dept, other_dept):
