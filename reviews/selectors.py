@@ -8,6 +8,7 @@ excluded from review. Every function here runs a fixed number of queries whateve
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -145,7 +146,9 @@ def my_files_awaiting_transfer(user) -> QuerySet[CaseFile]:
     ).order_by("closed_on", "id")
 
 
-def count_all(querysets: list[QuerySet], *, cap: int | None = None) -> list[int]:
+def count_all(
+    querysets: list[QuerySet | Callable[[], QuerySet]], *, cap: int | None = None, memo: Hashable | None = None
+) -> list[int]:
     """The row count of each queryset, all in ONE statement (``SELECT (SELECT COUNT(*) ...),
     ...``): the queue's lists need their totals for paging, and four COUNT round trips with
     their ORM compilation were a fifth of the page's time (performance.md target 1).
@@ -153,13 +156,31 @@ def count_all(querysets: list[QuerySet], *, cap: int | None = None) -> list[int]
     With ``cap``, each count reads at most ``cap + 1`` rows (a result of ``cap + 1`` means "more
     than ``cap``"): an exact count of a department's 10,000 transferred files anti-joined with
     every locked record read them all, 8 ms at county scale and growing with the province's
-    records; the capped count stops early whatever the size (performance.md targets 1 and 6)."""
-    from django.core.exceptions import EmptyResultSet
+    records; the capped count stops early whatever the size (performance.md targets 1 and 6).
+
+    ``memo``: a key naming everything the querysets depend on; the statement is then written
+    once per key (``xian_enforcement.statements``) and the querysets, which may be given as
+    callables, are built only then."""
     from django.db import connection
+
+    if not querysets:
+        return []
+    if memo is not None:
+        return [int(n) for n in statements.sql_row((memo, cap), lambda: _count_all_sql(querysets, cap))]
+    sql, params = _count_all_sql(querysets, cap)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [int(n) for n in cursor.fetchone()]
+
+
+def _count_all_sql(querysets: list, cap: int | None) -> tuple[str, list]:
+    from django.core.exceptions import EmptyResultSet
 
     parts: list[str] = []
     params: list = []
     for i, qs in enumerate(querysets):
+        if callable(qs):
+            qs = qs()
         try:
             sql, sql_params = qs.order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:  # ``.none()``: nothing to count
@@ -168,11 +189,7 @@ def count_all(querysets: list[QuerySet], *, cap: int | None = None) -> list[int]
         limit = f" LIMIT {int(cap) + 1}" if cap is not None else ""
         parts.append(f"(SELECT COUNT(*) FROM ({sql}{limit}) AS counted_{i})")
         params.extend(sql_params)
-    if not parts:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        return [int(n) for n in cursor.fetchone()]
+    return "SELECT " + ", ".join(parts), params
 
 
 class _NoExtensions:

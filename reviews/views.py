@@ -3,6 +3,7 @@ records, inspections and sampling arrive with the review issue; this page stays 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import LitigationState, ReconsiderationState
+from xian_enforcement import statements
 from xian_enforcement.org.scoping import scope_for
 
 from . import selectors
@@ -96,15 +98,25 @@ def _page(
     deadlines: bool = False,
     urls: dict[str, str] | None = None,
     fields: tuple[str, ...] = (),
+    memo: tuple | None = None,
 ):
     """One paginated list of the page; each list has its own page parameter so that paging one
     keeps the others where they are. ``count``: its total from ``selectors.count_all``, capped at
     ``QUEUE_COUNT_MAX`` (``page.count_capped``: the heading then says "1,000 件以上").
     ``fields``: read only these columns, as plain rows with attributes rather than model instances
-    (for the lists whose rows are built in Python: 50 deferred-field instances cost 4 ms)."""
-    if fields:
-        qs = qs.values(*fields)
-    paginator = Paginator(qs, PAGE_SIZE)
+    (for the lists whose rows are built in Python: 50 deferred-field instances cost 4 ms).
+    ``qs`` may be a callable that builds the queryset; with ``fields`` and ``memo`` (a key naming
+    what the list depends on) a page's statement is compiled once per key and offset
+    (``xian_enforcement.statements``) and the queryset is built only then."""
+    if callable(qs) and not (fields and memo is not None):
+        qs = qs()
+
+    def rows_between(start: int, stop: int) -> list:
+        if fields and memo is not None:
+            return statements.rows((memo, param, start, stop), lambda: qs().values(*fields)[start:stop])
+        return list((qs.values(*fields) if fields else qs)[start:stop])
+
+    paginator = Paginator([], PAGE_SIZE)
     capped = count > QUEUE_COUNT_MAX
     if capped:
         paginator.count = QUEUE_COUNT_MAX  # the cached property: not recounted
@@ -113,13 +125,14 @@ def _page(
         except ValueError:
             number = 1
         start = (number - 1) * PAGE_SIZE
-        rows = list(qs[start : start + PAGE_SIZE + 1])
+        rows = rows_between(start, start + PAGE_SIZE + 1)
         if not rows and number > 1:  # past the end: the first page, as get_page does
-            number, rows = 1, list(qs[: PAGE_SIZE + 1])
+            number, rows = 1, rows_between(0, PAGE_SIZE + 1)
         page = _OpenEndedPage(rows[:PAGE_SIZE], number, paginator, more=len(rows) > PAGE_SIZE)
     else:
         paginator.count = count
-        page = paginator.get_page(request.GET.get(param))
+        page = paginator.get_page(request.GET.get(param))  # the number, validated against the count
+        page.object_list = rows_between((page.number - 1) * PAGE_SIZE, page.number * PAGE_SIZE)
     page.count_capped = capped
     if fields:
         page.object_list = [SimpleNamespace(pk=row["id"], **row) for row in page.object_list]
@@ -147,15 +160,20 @@ def index(request):
     }
     if access.county:
         context["county_rows"] = selectors.county_transfer_table(request.user, today)
-    lists: dict[str, QuerySet] = {}
+    # The lists as builders: their statements (the four totals in one, and the two lists read as
+    # rows) are compiled once per scope and remembered (``xian_enforcement.statements``), so on
+    # a remembered key those querysets are never built (performance.md target 1).
+    user = request.user
+    lists: dict[str, Callable[[], QuerySet]] = {}
     if access.department:
-        lists["p_review"] = selectors.awaiting_self_review(request.user)
-        lists["p_transfer"] = selectors.awaiting_transfer(request.user)
-        lists["p_excluded"] = selectors.excluded_from_review(request.user)
-        lists["p_sign"] = selectors.awaiting_my_signature(request.user)
+        lists["p_review"] = lambda: selectors.awaiting_self_review(user)
+        lists["p_transfer"] = lambda: selectors.awaiting_transfer(user)
+        lists["p_excluded"] = lambda: selectors.excluded_from_review(user)
+        lists["p_sign"] = lambda: selectors.awaiting_my_signature(user)
     if access.handler:
-        lists["p_mine"] = selectors.my_files_awaiting_transfer(request.user)
-    counts = dict(zip(lists, selectors.count_all(list(lists.values()), cap=QUEUE_COUNT_MAX), strict=True))
+        lists["p_mine"] = lambda: selectors.my_files_awaiting_transfer(user)
+    memo = ("reviews.queue", scope_for(user).memo_key(), tuple(lists))
+    counts = dict(zip(lists, selectors.count_all(list(lists.values()), cap=QUEUE_COUNT_MAX, memo=memo), strict=True))
     if access.department:
         context["review_page"] = _page(
             request,
@@ -164,13 +182,19 @@ def index(request):
             count=counts["p_review"],
             urls={"detail": "cases:detail", "review": "reviews:detail", "start": "reviews:start"},
             fields=REVIEW_ROW_FIELDS,
+            memo=memo,
         )
         context["can_start_review"] = scope_for(request.user).writes_department
         context["transfer_page"] = _page(
             request, lists["p_transfer"], "p_transfer", count=counts["p_transfer"], deadlines=True
         )
         context["excluded_page"] = _page(
-            request, lists["p_excluded"], "p_excluded", count=counts["p_excluded"], fields=EXCLUDED_ROW_FIELDS
+            request,
+            lists["p_excluded"],
+            "p_excluded",
+            count=counts["p_excluded"],
+            fields=EXCLUDED_ROW_FIELDS,
+            memo=memo,
         )
         _attach_state_labels(context["excluded_page"].object_list)
         context["sign_page"] = _page(

@@ -125,7 +125,7 @@ def test_case_list_pages_through_remembered_statements_and_sees_new_files(client
     with CaptureQueriesContext(connection) as first:
         html = client.get(url).content.decode()
     held = statements.size()
-    assert held == 2  # the page's rows and its count
+    assert sum("cases.list" in repr(key) for key in list(statements._memo)) == 2  # the page's rows and its count
     new = CaseFileFactory(department=dept, title="新立案卷甲")
     with CaptureQueriesContext(connection) as second:
         html = client.get(url).content.decode()
@@ -181,3 +181,41 @@ def test_invalid_filters_are_not_remembered(users):
     filterset, _page, _sort = selectors.case_list_page(user, QueryDict("department=999999"))
     assert not filterset.form.is_valid()
     assert statements.size() == 0
+
+
+def test_review_queue_reads_remembered_statements_and_sees_new_files(client, users, dept):
+    """The queue's totals (one statement) and its two row lists are compiled once per scope: the
+    second request runs as many queries, and a file transferred in between is counted and listed."""
+    from reviews.tests.factories import reviewable_file
+
+    reviewable_file(dept, title="待自查甲")
+    client.force_login(users["legal_officer"])
+    url = reverse("reviews:index")
+    with CaptureQueriesContext(connection) as first:
+        html = client.get(url).content.decode()
+    assert "待自查甲" in html
+    assert sum("reviews.queue" in repr(key) for key in list(statements._memo)) == 3  # totals, two lists
+    reviewable_file(dept, title="待自查乙")
+    with CaptureQueriesContext(connection) as second:
+        response = client.get(url)
+    html = response.content.decode()
+    assert len(second.captured_queries) == len(first.captured_queries)
+    assert "待自查甲" in html and "待自查乙" in html
+    assert response.context["review_page"].paginator.count == 2
+
+
+def test_header_unit_label_and_unread_count_follow_the_data(client, users, dept):
+    from xian_enforcement.notices.models import Notification
+
+    user = users["legal_officer"]
+    client.force_login(user)
+    url = reverse("cases:list")
+    response = client.get(url)
+    assert response.context["xian_unit_label"] == f"{dept.region.name} · {dept.short_name}"
+    before = response.context["unread_count"]
+    dept.short_name = "市监局"
+    dept.save()
+    Notification.objects.create(recipient=user, kind="reminder", title="新通知", body="正文", dedupe_key="t-unread")
+    response = client.get(url)
+    assert response.context["xian_unit_label"] == f"{dept.region.name} · 市监局"
+    assert response.context["unread_count"] == before + 1

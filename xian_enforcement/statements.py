@@ -112,6 +112,24 @@ def rows(key: Hashable, build: Callable[[], QuerySet]) -> list[dict]:
     return out
 
 
+def sql_row(key: Hashable, build: Callable[[], tuple[str, list]]) -> tuple:
+    """The one row of the statement ``build()`` writes as (SQL, parameters) — typically from
+    querysets' compiled parts, as ``reviews.selectors.count_all`` does — written once for
+    ``key``."""
+    key = ("sql_row", key)
+    with _lock:
+        statement = _memo.get(key)
+        if statement is not None:
+            _memo.move_to_end(key)
+    if statement is None:
+        sql, params = build()
+        statement = Statement("default", sql, tuple(params), (), 0, ())
+        _remember(key, statement)
+    with connections[statement.alias].cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+        return tuple(cursor.fetchone())
+
+
 def _remember(key: Hashable, statement: Statement) -> None:
     with _lock:
         _memo[key] = statement

@@ -19,11 +19,32 @@ def platform(request):
             # The three administrators (三员分立) see no business menus: those pages refuse them.
             "xian_admin_only": bool(scope.roles) and scope.roles <= ADMIN_ROLES,
             "xian_officer": officer,
+            "xian_unit_label": _unit_label(officer) if officer else "",
             "xian_role_labels": [Role(r).label for r in Role.values if r in scope.roles],
             "unread_count": _unread_count(user),
         }
     )
     return ctx
+
+
+def _unit_label(officer) -> str:
+    """ "region · department" for the header, read through the statement memo (two remembered
+    statements instead of two related-object loads built by the ORM on every page)."""
+    from xian_enforcement import statements
+
+    from .models import Department, Region
+
+    region = statements.rows(
+        ("org.region_name", officer.region_id), lambda: Region.objects.filter(pk=officer.region_id).values("name")
+    )
+    department = ""
+    if officer.department_id:
+        found = statements.rows(
+            ("org.department_name", officer.department_id),
+            lambda: Department.objects.filter(pk=officer.department_id).values("short_name", "name"),
+        )
+        department = (found[0]["short_name"] or found[0]["name"]) if found else ""
+    return f"{region[0]['name'] if region else ''} · {department}"
 
 
 def _unread_count(user) -> int:
