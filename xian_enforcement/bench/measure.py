@@ -266,18 +266,27 @@ class Bench:
                 return url
         return None
 
-    def province_stats_ms(self) -> tuple[float, str]:
-        """Time of the province statistics: the province dashboard with its cache cleared
-        (median of cold requests), else the raw aggregate it would need (county × category for the year, from
-        the case table)."""
+    def province_stats_ms(self) -> tuple[float, float | None, str]:
+        """(time of the province statistics, the floor page's time measured alongside, how): the
+        province dashboard with its cache cleared (median of cold requests, each followed by a
+        floor page request), else the raw aggregate it would need (county × category for the
+        year, from the case table)."""
         url = self.province_page()
         if url:
-            # The median of cold requests: target 4 compares the work at two sizes, and the p95 of
-            # a handful (their slowest) compared two moments of the machine (1.01 and 1.76 in two
-            # runs of the same code). Target 5 holds the page's p95 against F.
-            t, _note = self.page_median("province", url, reps=self.reps, cold=True)
-            if t is not None:
-                return ms(t), f"province dashboard, cache cleared before each request (median of {self.reps})"
+            floor = reverse("bench_floor")
+            self.get("bureau", floor)
+            self.get("province", url)
+            page, base = [], []
+            for _ in range(self.reps):
+                cache.clear()
+                t = time.perf_counter()
+                self.get("province", url)
+                page.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                self.get("bureau", floor)
+                base.append(time.perf_counter() - t)
+            how = f"province dashboard, cache cleared before each request (median of {self.reps})"
+            return ms(statistics.median(page)), ms(statistics.median(base)), how
         year = self.today.year
 
         def raw():
@@ -288,16 +297,17 @@ class Bench:
                 .order_by()
             )
 
-        return ms(statistics.median(timings(raw, max(3, self.reps // 5), warm=1))), "raw aggregate (no summary)"
+        return ms(statistics.median(timings(raw, max(3, self.reps // 5), warm=1))), None, "raw aggregate (no summary)"
 
     def snapshot(self) -> dict:
         """What is compared between two data sizes (targets 4 and 6)."""
         prof = self.query_profile()
-        stats_ms, how = self.province_stats_ms()
+        stats_ms, floor_ms, how = self.province_stats_ms()
         return {
             "n_cases": CaseFile.objects.count(),
             "queries": {k: v["queries"] for k, v in prof.items()},
             "province_stats_ms": stats_ms,
+            "floor_ms": floor_ms,
             "province_stats_how": how,
         }
 
@@ -527,18 +537,34 @@ class Bench:
         now = self.snapshot()
         if small:
             growth = now["n_cases"] / max(1, small["n_cases"])
-            r = now["province_stats_ms"] / small["province_stats_ms"] if small["province_stats_ms"] else None
+            # The two sizes are measured minutes apart, and this shared machine's speed drifts
+            # between them (the floor page alone measured 18 and 32 ms in two runs ten minutes
+            # apart). So each size's time is taken beside the floor page, whose work does not
+            # depend on the number of files, and the ratio compares page / floor at the two
+            # sizes; the raw times are in the note.
+            drift = now["floor_ms"] / small["floor_ms"] if now.get("floor_ms") and small.get("floor_ms") else 1.0
+            limit = 1.2 * small["province_stats_ms"] * drift
+            r = 1.2 * now["province_stats_ms"] / limit if limit else None
             missing = "raw aggregate" in now["province_stats_how"]
+            floors = (
+                f"; floor page beside it {small['floor_ms']} → {now['floor_ms']} ms, "
+                f"raw ratio {now['province_stats_ms'] / small['province_stats_ms']:.2f}"
+                if now.get("floor_ms") and small.get("floor_ms") and small["province_stats_ms"]
+                else ""
+            )
             rows.append(
                 Row(
                     "4",
                     f"省级统计 province statistics at {now['n_cases']:,} vs {small['n_cases']:,} ({growth:.1f}×)",
                     now["province_stats_ms"],
-                    round(1.2 * small["province_stats_ms"], 2),
+                    round(limit, 2),
                     round(r, 2) if r else None,
                     1.2,
                     bool(r is not None and r <= 1.2 and not missing),
-                    note=("missing: " if missing else "") + now["province_stats_how"],
+                    note=("missing: " if missing else "")
+                    + now["province_stats_how"]
+                    + f"; {small['province_stats_ms']} ms at the smaller size"
+                    + floors,
                 )
             )
             differ = {
@@ -733,9 +759,17 @@ class Bench:
             rows.append(Row("8", "统计导出 statistics export (county xlsx)", ms(t), ms(4 * f), round(t / f, 2), 4.0,
                             t <= 4 * f))  # fmt: skip
         total = CaseFile.objects.filter(department__region_id=self.county_id).count()
-        started = time.perf_counter()
-        response = self.get("bureau", reverse("cases:export"))
-        took = time.perf_counter() - started
+        # Like every page, warm: the first request of the process also connects to the broker
+        # and loads the task machinery (450 ms once). Then the p95 of ten requests, each of which
+        # records a job and queues it.
+        url = reverse("cases:export")
+        response = self.get("bureau", url)
+        times = []
+        for _ in range(10):
+            started = time.perf_counter()
+            response = self.get("bureau", url)
+            times.append(time.perf_counter() - started)
+        took = p95(times)
         disposition = response.get("Content-Disposition", "")
         synchronous = response.status_code == 200 and "attachment" in disposition
         progress = f"HTTP {response.status_code}"
