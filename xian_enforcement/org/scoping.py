@@ -68,11 +68,17 @@ class Scope:
             return ()
         from django.db.models import Q
 
-        from .models import Department
+        from .models import Department, Region
 
-        regions = Q(region_id=self.region_id) | Q(region__parent_id=self.region_id)
-        regions |= Q(region__parent__parent_id=self.region_id)
-        return tuple(Department.objects.filter(regions).order_by("pk").values_list("pk", flat=True))
+        # the region and the regions below it, from the region table (a hundred-odd rows), then
+        # their departments by the region index: the same condition written on the department
+        # joined twice to its region scanned the province's 3,900 departments (2 ms)
+        below = Region.objects.filter(
+            Q(pk=self.region_id) | Q(parent_id=self.region_id) | Q(parent__parent_id=self.region_id)
+        )
+        return tuple(
+            Department.objects.filter(region_id__in=below.values("pk")).order_by("pk").values_list("pk", flat=True)
+        )
 
     def memo_key(self) -> tuple:
         """What a statement limited to this scope depends on, as part of a key of the statement

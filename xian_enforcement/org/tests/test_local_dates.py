@@ -33,3 +33,16 @@ def test_semi_annual_summary_on_time_uses_the_local_date():
     summary = SemiAnnualSummary(submitted_at=AT_BEIJING_0100, due_date=datetime.date(2026, 11, 27))
     assert timezone.localtime(AT_BEIJING_0100).date() == datetime.date(2026, 11, 28)
     assert summary.on_time is False
+
+
+def test_options_tag_escapes_values_and_labels_and_matches_the_for_loop():
+    """The inspection pickers' ``{% options %}`` gives the markup the template loop gave."""
+    from django.template import Context, Template
+
+    choices = [(7, "张三"), (12345, '<b>"李四"</b>'), ("a&b", "O'Neil")]
+    fast = Template("{% load xian %}{% options choices %}").render(Context({"choices": choices}))
+    loop = Template('{% for v, l in choices %}<option value="{{ v }}">{{ l }}</option>{% endfor %}').render(
+        Context({"choices": choices})
+    )
+    assert fast == loop
+    assert "<b>" not in fast and "&lt;b&gt;&quot;李四&quot;&lt;/b&gt;" in fast and 'value="a&amp;b"' in fast
