@@ -99,6 +99,8 @@ def rows(key: Hashable, build: Callable[[], QuerySet]) -> list[dict]:
         fetched = cursor.fetchall()
     names, count = statement.names, statement.col_count
     if not statement.converters:
+        if fetched and len(fetched[0]) == count:
+            return [dict(zip(names, row, strict=True)) for row in fetched]
         return [dict(zip(names, row[:count], strict=True)) for row in fetched]
     out = []
     for row in fetched:
