@@ -138,7 +138,9 @@ def case_list_page(user, params, *, size: int = 50, after: str = "", before: str
     are not remembered."""
     from .filters import SORTS, CaseFileFilter
 
-    filterset = CaseFileFilter(params or None, queryset=CaseFile.objects.all(), user=user)
+    # The filter set's queryset is the user's visible files, set only when a statement is built:
+    # until then it selects nothing, so a ``filter.qs`` read elsewhere fails closed.
+    filterset = CaseFileFilter(params or None, queryset=CaseFile.objects.none(), user=user)
     sort = params.get("sort", "-filed")
     if sort not in SORTS:
         sort = "-filed"
@@ -379,10 +381,12 @@ def keyset_page(
     ``qs`` is a projection whose joins the count does not need (``list_rows``); ``counted=False``:
     no total (None).
 
-    ``memo``: a key naming everything ``qs`` depends on (``case_list_memo_key``). The page's
-    statement and the count are then compiled once per key, cursor and direction
+    ``memo``: a key naming everything ``qs`` depends on (``case_list_memo_key``). The first and
+    the last page's statements and the count are then compiled once per key and direction
     (``xian_enforcement.statements``), and ``qs`` and ``count_of`` may be callables that build
-    the querysets (with ``model``): on a remembered key they are not built at all."""
+    the querysets (with ``model``): on a remembered key they are not built at all. A page after or
+    before a cursor is compiled as asked: every cursor is a new question, and remembering each
+    would let one user's paging push everyone's first pages out of the bounded memo."""
     if memo is None and callable(qs):
         qs = qs()
     if memo is None and callable(count_of):
@@ -403,11 +407,9 @@ def keyset_page(
                 out = out.filter((_before if backward else _after)(ordering, values, nullable))
             return out[: size + 1]
 
-        if memo is None:
+        if memo is None or values is not None:  # a cursor page: compiled as asked (see above)
             return list(page_qs())
-        return statements.rows(
-            (memo, tuple(ordering), backward, None if values is None else tuple(values), size), page_qs
-        )
+        return statements.rows((memo, tuple(ordering), backward, size), page_qs)
 
     if not counted:
         total, estimate = None, False

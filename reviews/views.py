@@ -106,14 +106,18 @@ def _page(
     ``fields``: read only these columns, as plain rows with attributes rather than model instances
     (for the lists whose rows are built in Python: 50 deferred-field instances cost 4 ms).
     ``qs`` may be a callable that builds the queryset; with ``fields`` and ``memo`` (a key naming
-    what the list depends on) a page's statement is compiled once per key and offset
-    (``xian_enforcement.statements``) and the queryset is built only then."""
+    what the list depends on) the first page's statement is compiled once per key
+    (``xian_enforcement.statements``) and the queryset is built only then; a later page is
+    compiled as asked (every page number would be a new entry of the bounded memo)."""
     if callable(qs) and not (fields and memo is not None):
         qs = qs()
 
     def rows_between(start: int, stop: int) -> list:
-        if fields and memo is not None:
-            return statements.rows((memo, param, start, stop), lambda: qs().values(*fields)[start:stop])
+        nonlocal qs
+        if fields and memo is not None and start == 0:  # the first page: remembered per scope
+            return statements.rows((memo, param, stop), lambda: qs().values(*fields)[:stop])
+        if callable(qs):  # a later page: compiled as asked (each page number is a new question)
+            qs = qs()
         return list((qs.values(*fields) if fields else qs)[start:stop])
 
     paginator = Paginator([], PAGE_SIZE)

@@ -219,3 +219,21 @@ def test_header_unit_label_and_unread_count_follow_the_data(client, users, dept)
     response = client.get(url)
     assert response.context["xian_unit_label"] == f"{dept.region.name} · 市监局"
     assert response.context["unread_count"] == before + 1
+
+
+def test_only_first_and_last_pages_are_remembered_and_the_filter_set_fails_closed(users, dept):
+    """Cursor pages are compiled as asked (the memo stays bounded by questions, not by paging);
+    the filter set handed to the template selects nothing by itself."""
+    for i in range(7):
+        CaseFileFactory(department=dept, filed_on=datetime.date(2026, 1, 1 + i))
+    user = users["legal_officer"]
+    filterset, page, _sort = selectors.case_list_page(user, QueryDict(""), size=3)
+    held = statements.size()
+    after = page.next_cursor
+    while after:
+        _f, page, _s = selectors.case_list_page(user, QueryDict(""), size=3, after=after)
+        after = page.next_cursor
+    selectors.case_list_page(user, QueryDict(""), size=3, last=True)
+    assert statements.size() == held + 1  # the last page only
+    unbound = selectors.case_list_page(user, QueryDict(""), size=3)[0]
+    assert unbound.qs.count() == 0 and filterset.qs.count() == 7  # built only where a statement was compiled
