@@ -104,7 +104,8 @@ class CaseFileFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        overdue = Deadline.objects.filter(
-            kind="rev5_transfer", status=DeadlineStatus.OPEN, due_date__lt=timezone.localdate()
-        ).values("object_id")
+        today = getattr(self, "today", None) or timezone.localdate()  # the list page's day (its memo key)
+        overdue = Deadline.objects.filter(kind="rev5_transfer", status=DeadlineStatus.OPEN, due_date__lt=today).values(
+            "object_id"
+        )
         return queryset.filter(pk__in=overdue)

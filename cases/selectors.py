@@ -120,7 +120,7 @@ def case_list_filtered(user, params):
     return filterset, filterset.qs.order_by(*SORTS[sort]), sort
 
 
-def case_list_memo_key(user, filters: dict, sort: str) -> tuple:
+def case_list_memo_key(user, filters: dict, sort: str, today: datetime.date | None = None) -> tuple:
     """What the list page's statements depend on, as a key for ``keyset_page(memo=)``: the
     user's scope (with the literal department ids a county-wide role reads), the valid filters
     (a chosen department, category or handler by its id), the sort, and the day (the REV-5
@@ -128,7 +128,7 @@ def case_list_memo_key(user, filters: dict, sort: str) -> tuple:
     chosen = tuple(
         sorted((name, getattr(value, "pk", value)) for name, value in filters.items() if value not in (None, ""))
     )
-    return ("cases.list", scope_for(user).memo_key(), chosen, sort, timezone.localdate())
+    return ("cases.list", scope_for(user).memo_key(), chosen, sort, today or timezone.localdate())
 
 
 def case_list_page(user, params, *, size: int = 50, after: str = "", before: str = "", last: bool = False):
@@ -141,14 +141,15 @@ def case_list_page(user, params, *, size: int = 50, after: str = "", before: str
     # The filter set's queryset is the user's visible files, set only when a statement is built:
     # until then it selects nothing, so a ``filter.qs`` read elsewhere fails closed.
     filterset = CaseFileFilter(params or None, queryset=CaseFile.objects.none(), user=user)
+    filterset.today = today = timezone.localdate()  # one day for the key and the REV-5 filter
     sort = params.get("sort", "-filed")
     if sort not in SORTS:
         sort = "-filed"
     memo = None
     if not filterset.is_bound:
-        memo = case_list_memo_key(user, {}, sort)
+        memo = case_list_memo_key(user, {}, sort, today)
     elif filterset.form.is_valid():
-        memo = case_list_memo_key(user, filterset.form.cleaned_data, sort)
+        memo = case_list_memo_key(user, filterset.form.cleaned_data, sort, today)
 
     def filtered() -> QuerySet[CaseFile]:
         filterset.queryset = case_files_visible_to(user)
