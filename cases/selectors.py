@@ -107,16 +107,23 @@ def list_rows(qs: QuerySet[CaseFile]) -> QuerySet:
     )
 
 
+def _list_sort(params) -> str:
+    """The list's sort key from ``params``; an unknown one falls back to newest filed first."""
+    from .filters import SORTS
+
+    sort = params.get("sort", "-filed")
+    return sort if sort in SORTS else "-filed"
+
+
 def case_list_filtered(user, params):
     """The case list as the list page shows it for ``params`` (a QueryDict: filters and sort):
-    (filterset, ordered queryset, sort key). Shared by the page, its export and the background
-    export job (which rebuilds it from the saved parameters, under the same user's scope)."""
+    (filterset, ordered queryset, sort key). For the export and the background export job (which
+    rebuilds it from the saved parameters, under the same user's scope); the page itself reads
+    through ``case_list_page``."""
     from .filters import SORTS, CaseFileFilter
 
     filterset = CaseFileFilter(params or None, queryset=case_list_queryset(user), user=user)
-    sort = params.get("sort", "-filed")
-    if sort not in SORTS:
-        sort = "-filed"
+    sort = _list_sort(params)
     return filterset, filterset.qs.order_by(*SORTS[sort]), sort
 
 
@@ -132,19 +139,17 @@ def case_list_memo_key(user, filters: dict, sort: str, today: datetime.date | No
 
 
 def case_list_page(user, params, *, size: int = 50, after: str = "", before: str = "", last: bool = False):
-    """The list page: (filterset, keyset page of ``list_rows`` dicts, sort key). The page's two
-    statements (rows and capped count) are compiled once per ``case_list_memo_key`` and cursor;
-    the querysets are built only when a key is new. Invalid filters (the form shows the errors)
-    are not remembered."""
+    """The list page: (filterset, keyset page of ``list_rows`` dicts, sort key). The first and last
+    pages' statements and the capped count are compiled once per ``case_list_memo_key``; the
+    querysets are built only when a key is new (or for a page after a cursor). Invalid filters
+    (the form shows the errors) are not remembered."""
     from .filters import SORTS, CaseFileFilter
 
     # The filter set's queryset is the user's visible files, set only when a statement is built:
     # until then it selects nothing, so a ``filter.qs`` read elsewhere fails closed.
     filterset = CaseFileFilter(params or None, queryset=CaseFile.objects.none(), user=user)
     filterset.today = today = timezone.localdate()  # one day for the key and the REV-5 filter
-    sort = params.get("sort", "-filed")
-    if sort not in SORTS:
-        sort = "-filed"
+    sort = _list_sort(params)
     memo = None
     if not filterset.is_bound:
         memo = case_list_memo_key(user, {}, sort, today)
