@@ -76,21 +76,36 @@ def _compile(qs: QuerySet) -> Statement:
     return Statement(qs.db, sql, tuple(params), names, compiler.col_count, converters)
 
 
-def _statement(key: Hashable, build: Callable[[], QuerySet], compile_: Callable[[QuerySet], Statement]) -> Statement:
+def _lookup(key: Hashable) -> Statement | None:
     with _lock:
         found = _memo.get(key)
         if found is not None:
             _memo.move_to_end(key)
-            return found
-    statement = compile_(build())
-    _remember(key, statement)
-    return statement
+        return found
+
+
+def _remember(key: Hashable, statement: Statement) -> None:
+    with _lock:
+        _memo[key] = statement
+        _memo.move_to_end(key)
+        if len(_memo) > MAX_STATEMENTS:
+            _memo.popitem(last=False)
+
+
+def _fetchone(statement: Statement) -> tuple:
+    with connections[statement.alias].cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+        return tuple(cursor.fetchone())
 
 
 def rows(key: Hashable, build: Callable[[], QuerySet]) -> list[dict]:
     """The rows of the ``.values()`` queryset ``build()`` returns, as dicts, as iterating it would
     give them; compiled once for ``key``."""
-    statement = _statement(("rows", key), build, _compile)
+    key = ("rows", key)
+    statement = _lookup(key)
+    if statement is None:
+        statement = _compile(build())
+        _remember(key, statement)
     if statement.sql is None:
         return []
     connection = connections[statement.alias]
@@ -99,8 +114,6 @@ def rows(key: Hashable, build: Callable[[], QuerySet]) -> list[dict]:
         fetched = cursor.fetchall()
     names, count = statement.names, statement.col_count
     if not statement.converters:
-        if fetched and len(fetched[0]) == count:
-            return [dict(zip(names, row, strict=True)) for row in fetched]
         return [dict(zip(names, row[:count], strict=True)) for row in fetched]
     out = []
     for row in fetched:
@@ -119,24 +132,12 @@ def sql_row(key: Hashable, build: Callable[[], tuple[str, list]]) -> tuple:
     querysets' compiled parts, as ``reviews.selectors.count_all`` does — written once for
     ``key``."""
     key = ("sql_row", key)
-    with _lock:
-        statement = _memo.get(key)
-        if statement is not None:
-            _memo.move_to_end(key)
+    statement = _lookup(key)
     if statement is None:
         sql, params = build()
         statement = Statement("default", sql, tuple(params), (), 0, ())
         _remember(key, statement)
-    with connections[statement.alias].cursor() as cursor:
-        cursor.execute(statement.sql, statement.params)
-        return tuple(cursor.fetchone())
-
-
-def _remember(key: Hashable, statement: Statement) -> None:
-    with _lock:
-        _memo[key] = statement
-        if len(_memo) > MAX_STATEMENTS:
-            _memo.popitem(last=False)
+    return _fetchone(statement)
 
 
 def count(key: Hashable, build: Callable[[], QuerySet]) -> int:
@@ -144,16 +145,9 @@ def count(key: Hashable, build: Callable[[], QuerySet]) -> int:
     the ORM and records the statement it runs (Django builds a count's outer query only while
     counting), later calls run the recorded statement."""
     key = ("count", key)
-    with _lock:
-        statement = _memo.get(key)
-        if statement is not None:
-            _memo.move_to_end(key)
+    statement = _lookup(key)
     if statement is not None:
-        if statement.sql is None:
-            return statement.params[0]
-        with connections[statement.alias].cursor() as cursor:
-            cursor.execute(statement.sql, statement.params)
-            return cursor.fetchone()[0]
+        return statement.params[0] if statement.sql is None else _fetchone(statement)[0]
     qs = build()
     captured: list[tuple[str, tuple]] = []
 
