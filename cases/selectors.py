@@ -29,17 +29,22 @@ from xian_enforcement.org.scoping import Scope, scope_for
 from .models import CaseAttachment, CaseCategory, CaseFile, PowerItem
 
 
-def _read_filter(scope: Scope) -> Q | None:
-    """The Q that limits case files to ``scope``; None means nothing at all."""
+def read_filter(
+    scope: Scope, *, department: str = "department_id", case_file: str = "pk", main_handler: str = "main_handler_id"
+) -> Q | None:
+    """The Q that limits case files to ``scope``; None means nothing at all. For a model that
+    belongs to a case file (a self-review record), name its fields: ``department`` (the record's
+    own copy of the file's department, so a county-wide role reads an index of the record, not a
+    join), ``case_file`` (the file's id) and ``main_handler`` (through the file)."""
     parts: list[Q] = []
     if scope.is_county_wide:
         # A county reads its own departments; a province (or city) user every county below it.
-        parts.append(Q(department_id__in=scope.read_department_ids))
+        parts.append(Q(**{f"{department}__in": scope.read_department_ids}))
     if scope.reads_department:
-        parts.append(Q(department_id=scope.department_id))
+        parts.append(Q(**{department: scope.department_id}))
     if scope.is_handler:
-        co = CaseFile.co_handlers.through.objects.filter(casefile_id=OuterRef("pk"), officer_id=scope.officer_id)
-        parts.append(Q(main_handler_id=scope.officer_id) | Q(Exists(co)))
+        co = CaseFile.co_handlers.through.objects.filter(casefile_id=OuterRef(case_file), officer_id=scope.officer_id)
+        parts.append(Q(**{main_handler: scope.officer_id}) | Q(Exists(co)))
     if not parts:
         return None
     combined = parts[0]
@@ -49,11 +54,11 @@ def _read_filter(scope: Scope) -> Q | None:
 
 
 def can_list_cases(user) -> bool:
-    return _read_filter(scope_for(user)) is not None
+    return read_filter(scope_for(user)) is not None
 
 
 def case_files_visible_to(user) -> QuerySet[CaseFile]:
-    q = _read_filter(scope_for(user))
+    q = read_filter(scope_for(user))
     if q is None:
         return CaseFile.objects.none()
     return CaseFile.objects.filter(q)

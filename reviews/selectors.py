@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cases.choices import LitigationState, ReconsiderationState
 from cases.models import CaseCategory, CaseFile
-from cases.selectors import case_files_visible_to
+from cases.selectors import case_files_visible_to, read_filter
 from cases.services import REV5_KIND
 from xian_enforcement import statements
 from xian_enforcement.notices.choices import DeadlineStatus
@@ -279,20 +279,9 @@ def grade_distribution(user, year: int) -> dict[str, int]:
     from .models import SelfReview
 
     scope = scope_for(user)
-    parts: list[Q] = []
-    if scope.is_county_wide:
-        parts.append(Q(department_id__in=scope.read_department_ids))
-    if scope.reads_department:
-        parts.append(Q(department_id=scope.department_id))
-    if scope.is_handler:
-        co = CaseFile.co_handlers.through.objects.filter(officer_id=scope.officer_id).values("casefile_id")
-        mine = CaseFile.objects.filter(main_handler_id=scope.officer_id).values("pk")
-        parts.append(Q(case_file_id__in=mine) | Q(case_file_id__in=co))
-    if not parts:
+    visible = read_filter(scope, case_file="case_file_id", main_handler="case_file__main_handler_id")
+    if visible is None:
         return dict.fromkeys(Grade.values, 0)
-    visible = parts[0]
-    for part in parts[1:]:
-        visible |= part
     rows = statements.rows(
         ("reviews.grades", scope.memo_key(), year),
         lambda: (
