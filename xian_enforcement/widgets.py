@@ -5,7 +5,18 @@ from __future__ import annotations
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+
+
+def options_html(choices, selected: set[str] = frozenset()) -> SafeString:
+    """``<option>`` per (value, label), value and label escaped, ``selected`` values (as text)
+    marked: the string ``FastSelect`` and the ``{% options %}`` tag put in a ``<select>``."""
+    out = []
+    for value, label in choices:
+        value = "" if value is None else str(getattr(value, "value", value))
+        mark = " selected" if value in selected else ""
+        out.append(f'<option value="{escape(value)}"{mark}>{escape(label)}</option>')
+    return mark_safe("".join(out))
 
 
 class FastSelect(forms.Select):
@@ -19,12 +30,7 @@ class FastSelect(forms.Select):
         final_attrs = self.build_attrs(self.attrs, attrs or {})
         final_attrs["name"] = name
         selected = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")}
-        options = []
-        for option_value, option_label in self.choices:
-            option_value = "" if option_value is None else str(getattr(option_value, "value", option_value))
-            is_selected = " selected" if option_value in selected else ""
-            options.append(f'<option value="{escape(option_value)}"{is_selected}>{escape(option_label)}</option>')
-        return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe("".join(options)))
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options_html(self.choices, selected))
 
 
 def model_choices(
