@@ -200,14 +200,13 @@ class Bench:
             xs.append(time.perf_counter() - t)
         return p95(xs), ""
 
-    def page_p95_beside_floor(
-        self, key: str, url: str, *, cold: bool = False
-    ) -> tuple[float | None, float | None, str]:
-        """(p95 of the page, p95 of the floor page, note): ``reps`` requests of each, alternately."""
+    def beside_floor(self, key: str, url: str, *, cold: bool = False) -> tuple[list[float], list[float]] | None:
+        """Times of ``reps`` requests of the page, each followed by one of the floor page, so that a
+        drift of this shared machine falls on both (``cold``: the cache cleared before each page
+        request); None when the page does not answer 200."""
         floor = reverse("bench_floor")
-        response = self.get(key, url)
-        if response.status_code != 200:
-            return None, None, f"HTTP {response.status_code}"
+        if self.get(key, url).status_code != 200:
+            return None
         self.get("bureau", floor)
         page, base = [], []
         for _ in range(self.reps):
@@ -219,20 +218,16 @@ class Bench:
             t = time.perf_counter()
             self.get("bureau", floor)
             base.append(time.perf_counter() - t)
-        return p95(page), p95(base), ""
+        return page, base
 
-    def page_median(self, key: str, url: str, reps: int, *, cold: bool = False) -> tuple[float | None, str]:
-        response = self.get(key, url)
-        if response.status_code != 200:
-            return None, f"HTTP {response.status_code}"
-        xs = []
-        for _ in range(reps):
-            if cold:
-                cache.clear()
-            t = time.perf_counter()
-            self.get(key, url)
-            xs.append(time.perf_counter() - t)
-        return statistics.median(xs), ""
+    def page_p95_beside_floor(
+        self, key: str, url: str, *, cold: bool = False
+    ) -> tuple[float | None, float | None, str]:
+        """(p95 of the page, p95 of the floor requests between its requests, note)."""
+        times = self.beside_floor(key, url, cold=cold)
+        if times is None:
+            return None, None, f"HTTP {self.get(key, url).status_code}"
+        return p95(times[0]), p95(times[1]), ""
 
     def county_pages(self) -> list[tuple[str, str, str | None]]:
         """(label, user key, url) of target 1."""
@@ -293,19 +288,9 @@ class Bench:
         floor page request), else the raw aggregate it would need (county × category for the
         year, from the case table)."""
         url = self.province_page()
-        if url:
-            floor = reverse("bench_floor")
-            self.get("bureau", floor)
-            self.get("province", url)
-            page, base = [], []
-            for _ in range(self.reps):
-                cache.clear()
-                t = time.perf_counter()
-                self.get("province", url)
-                page.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                self.get("bureau", floor)
-                base.append(time.perf_counter() - t)
+        times = self.beside_floor("province", url, cold=True) if url else None
+        if times:
+            page, base = times
             how = f"province dashboard, cache cleared before each request (median of {self.reps})"
             return ms(statistics.median(page)), ms(statistics.median(base)), how
         year = self.today.year
