@@ -152,3 +152,21 @@ class CaseFileForm(forms.ModelForm):
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("文件"), help_text=_("PDF、JPEG、PNG、DOCX、XLSX 或 ZIP，按内容识别类型。"))
     description = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class CaseFileAmendmentForm(CaseFileForm):
+    """REV-7: the amendment (更正) of a frozen file by the legal office: the case form's fields
+    and the reason, which is required."""
+
+    reason = forms.CharField(
+        label=_("更正理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("写明更正什么、为什么更正、依据什么（如更正决定书文号）。更正前后的内容将存档并记入审计日志。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        layout = self.helper.layout
+        layout.fields[-1] = Fieldset(_("更正理由（REV-7）"), "reason", css_id="sec-reason")
+        layout.fields.append(Submit("save", _("保存更正")))

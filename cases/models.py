@@ -273,3 +273,31 @@ class CaseAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class CaseFileAmendment(models.Model):
+    """REV-7: an amendment (更正) of a frozen case file (its self-review record submitted or
+    locked, or the file archived), made by the department's legal office with a reason. A
+    version row: ``changes`` holds every changed field's value before and after
+    (``{field: {"label", "before", "after", "before_text", "after_text"}}``; many-to-many fields
+    as sorted id lists). Rows are only ever added (``cases.services.case_file_amend``)."""
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("案卷"))
+    reason = models.TextField(_("更正理由"))
+    changes = models.JSONField(_("更正内容"), default=dict)
+    frozen_by = models.CharField(_("定稿原因"), max_length=20)
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("更正人")
+    )
+    amended_by_name = models.CharField(_("更正人姓名"), max_length=50)
+    amended_at = models.DateTimeField(_("更正时间"))
+
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("案卷更正")
+        verbose_name_plural = _("案卷更正")
+        ordering = ["case_file", "-amended_at", "-id"]
+
+    def __str__(self) -> str:
+        return _("案卷更正：%(n)s") % {"n": self.case_file.number}

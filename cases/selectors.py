@@ -215,6 +215,18 @@ def case_file_for_user(user, pk: int, *, write: bool = False) -> CaseFile:
     return case
 
 
+def amendments_of(case: CaseFile) -> list:
+    """REV-7: the amendments (更正) of a file the user may read, newest first, each with its
+    changes as rows (label, before, after) in the order of the case form."""
+    rows = list(case.amendments.order_by("-amended_at", "-id"))
+    for amendment in rows:
+        amendment.change_rows = [
+            (c.get("label", name), c.get("before_text", ""), c.get("after_text", ""))
+            for name, c in amendment.changes.items()
+        ]
+    return rows
+
+
 def attachment_for_user(user, pk: int, *, write: bool = False) -> CaseAttachment:
     attachment = CaseAttachment.objects.select_related("case_file").filter(pk=pk).first()
     if attachment is None:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xian_enforcement.audit.services import EventType, audit_event_record
 from xian_enforcement.data_versions import bump_on_commit
 from xian_enforcement.errors import DomainError
 from xian_enforcement.notices import services as notices
@@ -22,7 +23,9 @@ from xian_enforcement.org.choices import Role
 from xian_enforcement.org.models import Officer
 from xian_enforcement.org.selectors import assignable_officers
 
-from .models import CaseAttachment, CaseFile
+from . import access
+from .models import CaseAttachment, CaseFile, CaseFileAmendment
+from .signals import case_file_amended
 
 REV5_KIND = "rev5_transfer"
 
@@ -154,8 +157,18 @@ def case_file_create(
 def case_file_update(
     *, case_file: CaseFile, data: dict[str, Any], co_handlers: list[Officer], penalty_kinds: list | None = None
 ) -> CaseFile:
+    """Every write of a stored file comes here (the edit page, the ledger import): a frozen
+    file (REV-7: self-review record submitted or locked, or archived) is refused; it changes
+    only through ``case_file_amend``."""
     case = CaseFile.objects.select_for_update().get(pk=case_file.pk)
+    _refuse_if_frozen(case)
     return _case_file_write(case, data=data, co_handlers=co_handlers, penalty_kinds=penalty_kinds or [])
+
+
+def _refuse_if_frozen(case: CaseFile) -> None:
+    freeze = access.freeze_of(case)
+    if freeze is not None:
+        raise DomainError(freeze.message, rule_id="REV-7")
 
 
 def _case_file_write(
@@ -199,6 +212,129 @@ def _case_file_write(
     _sync_rev5_deadline(case)
     bump_on_commit("cases")
     return case
+
+
+MANY_FIELDS = ("co_handlers", "penalty_kinds")
+
+
+def _field_text(case: CaseFile, name: str) -> str:
+    field = CaseFile._meta.get_field(name)
+    value = getattr(case, name)
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if field.is_relation:
+        return getattr(value, "name", None) or str(value)
+    return str(value)
+
+
+def _field_value(case: CaseFile, name: str):
+    field = CaseFile._meta.get_field(name)
+    value = getattr(case, field.attname)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"  # "500" and "500.00" are one amount
+    return value
+
+
+def _version(case: CaseFile, co_handlers: list[Officer], penalty_kinds: list) -> dict[str, tuple[Any, str]]:
+    """The file's content as (JSON value, display text) per field, for an amendment's
+    before/after (REV-7). ``co_handlers`` without the main handler, as stored."""
+    out = {name: (_field_value(case, name), _field_text(case, name)) for name in CASE_FIELDS}
+    co = sorted((o for o in co_handlers if o.pk != case.main_handler_id), key=lambda o: o.pk)
+    kinds = sorted(penalty_kinds, key=lambda p: p.pk)
+    out["co_handlers"] = ([o.pk for o in co], "、".join(o.name for o in co))
+    out["penalty_kinds"] = ([p.pk for p in kinds], "、".join(p.name for p in kinds))
+    return out
+
+
+def _label(name: str) -> str:
+    return str(CaseFile._meta.get_field(name).verbose_name)
+
+
+@transaction.atomic
+def case_file_amend(
+    *,
+    case_file: CaseFile,
+    data: dict[str, Any],
+    co_handlers: list[Officer],
+    penalty_kinds: list | None = None,
+    reason: str,
+    by,
+) -> CaseFileAmendment:
+    """REV-7: amend (更正) a frozen file. Only the legal office of the file's department; a
+    reason is required; every rule of an ordinary write applies. The changed fields' values
+    before and after are kept as a version row, the amendment is audited, and the self-review
+    record is marked "案卷在评查后被更正" (``case_file_amended``) for the legal office to
+    review again. A file that is not frozen is edited, not amended."""
+    case = CaseFile.objects.select_for_update().get(pk=case_file.pk)
+    if not access.can_amend(by, case):
+        raise DomainError(_("只有本部门法制机构人员或法制机构负责人可以更正定稿的案卷（REV-7）。"), rule_id="REV-7")
+    freeze = access.freeze_of(case)
+    if freeze is None:
+        raise DomainError(_("该案卷尚未定稿，可直接编辑，无需更正（REV-7）。"), rule_id="REV-7")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("更正定稿的案卷须写明更正理由（REV-7）。"), rule_id="REV-7", field="reason")
+    penalty_kinds = penalty_kinds or []
+    before = _version(case, list(case.co_handlers.all()), list(case.penalty_kinds.all()))
+    case = _case_file_write(case, data=data, co_handlers=co_handlers, penalty_kinds=penalty_kinds)
+    after = _version(case, co_handlers, penalty_kinds)
+    changes = {
+        name: {
+            "label": _label(name),
+            "before": before[name][0],
+            "after": after[name][0],
+            "before_text": before[name][1],
+            "after_text": after[name][1],
+        }
+        for name in [*CASE_FIELDS, *MANY_FIELDS]
+        if before[name][0] != after[name][0]
+    }
+    if not changes:
+        raise DomainError(_("没有修改任何内容，无需更正。"), rule_id="REV-7")
+    officer = getattr(by, "officer", None)
+    amendment = CaseFileAmendment.objects.create(
+        case_file=case,
+        reason=reason,
+        changes=changes,
+        frozen_by=freeze.kind,
+        amended_by=by,
+        amended_by_name=officer.name if officer else by.get_username(),
+        amended_at=timezone.now(),
+    )
+    masked = {
+        name: {"before": "***", "after": "***"} if name in AMENDMENT_MASKED else {k: c[k] for k in ("before", "after")}
+        for name, c in changes.items()
+    }
+    audit_event_record(
+        event_type=EventType.STATE_CHANGE,
+        user=by,
+        obj=case,
+        detail={
+            "rule": "REV-7",
+            "action": "case_file_amended",
+            "case_file": case.pk,
+            "amendment": amendment.pk,
+            "frozen_by": freeze.kind,
+            "reason": reason,
+            "changes": masked,
+        },
+    )
+    case_file_amended.send(sender=CaseFile, case_file=case, amendment=amendment, by=by)
+    return amendment
+
+
+# Personal data (security.md): kept in the amendment row, never in an audit row.
+AMENDMENT_MASKED = {"party_name"}
 
 
 @transaction.atomic
@@ -254,7 +390,9 @@ def case_attachment_add(*, case_file: CaseFile, upload, uploaded_by, description
 
 @transaction.atomic
 def case_attachment_delete(*, attachment: CaseAttachment) -> None:
-    """Delete the row and, after commit, the stored file (security.md: deleting removes it)."""
+    """Delete the row and, after commit, the stored file (security.md: deleting removes it).
+    A frozen file's documents stay (REV-7): what was reviewed is kept."""
+    _refuse_if_frozen(CaseFile.objects.select_for_update().get(pk=attachment.case_file_id))
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))

@@ -21,9 +21,9 @@ from xian_enforcement.notices.selectors import deadlines_of
 from xian_enforcement.org.models import Department
 from xian_enforcement.org.scoping import scope_for
 
-from . import selectors, services
+from . import access, selectors, services
 from .exports import case_list_workbook
-from .forms import AttachmentForm, CaseFileForm
+from .forms import AttachmentForm, CaseFileAmendmentForm, CaseFileForm
 from .panels import case_panels_for
 
 PAGE_SIZE = 50
@@ -125,6 +125,7 @@ def case_export(request):
 def case_detail(request, pk: int):
     case = selectors.case_file_for_user(request.user, pk)
     deadlines = deadlines_of(case)
+    freeze = access.freeze_of(case)
     return render(
         request,
         "cases/casefile_detail.html",
@@ -136,6 +137,9 @@ def case_detail(request, pk: int):
             "deadlines": deadlines,
             "case_panels": case_panels_for(request.user, case),
             "can_edit": selectors.can_edit_case(request.user, case),
+            "freeze": freeze,
+            "can_amend": freeze is not None and access.can_amend(request.user, case),
+            "amendments": selectors.amendments_of(case),
             "attachment_form": AttachmentForm(),
             "today": timezone.localdate(),
         },
@@ -179,6 +183,16 @@ def case_create(request):
 @login_required
 def case_edit(request, pk: int):
     case = selectors.case_file_for_user(request.user, pk, write=True)
+    freeze = access.freeze_of(case)
+    if freeze is not None:
+        # REV-7: a frozen file offers no form; a POST (from a stale page or made directly) is
+        # refused here and again by the service. The legal office is shown the amendment.
+        return render(
+            request,
+            "cases/casefile_frozen.html",
+            {"case": case, "freeze": freeze, "can_amend": access.can_amend(request.user, case)},
+            status=409 if request.method == "POST" else 200,
+        )
     form = CaseFileForm(request.POST or None, instance=case, department=case.department)
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,6 +208,44 @@ def case_edit(request, pk: int):
             messages.success(request, _("案卷已保存。"))
             return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/casefile_form.html", {"form": form, "department": case.department, "case": case})
+
+
+@login_required
+def case_amend(request, pk: int):
+    """REV-7: the amendment (更正) of a frozen file by the legal office of its department: the
+    case form and a reason. Outside the user's jurisdiction 404; readable but not theirs to
+    amend 403; a file that is not frozen is edited instead."""
+    case = selectors.case_file_for_user(request.user, pk)
+    if not access.can_amend(request.user, case):
+        raise PermissionDenied(_("只有本部门法制机构人员或法制机构负责人可以更正定稿的案卷（REV-7）。"))
+    freeze = access.freeze_of(case)
+    if freeze is None:
+        messages.info(request, _("该案卷尚未定稿，可直接编辑，无需更正（REV-7）。"))
+        return redirect("cases:edit", pk=case.pk)
+    form = CaseFileAmendmentForm(request.POST or None, instance=case, department=case.department)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_file_amend(
+                case_file=case,
+                data=form.service_data(),
+                co_handlers=list(form.cleaned_data["co_handlers"]),
+                penalty_kinds=list(form.cleaned_data["penalty_kinds"]),
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("更正已保存，更正前后的内容已存档；自查记录已标记为“案卷在评查后被更正”，请重新评查（REV-7）。"),
+            )
+            return redirect(reverse("cases:detail", args=[case.pk]) + "#amendments")
+    return render(
+        request,
+        "cases/casefile_amend.html",
+        {"form": form, "department": case.department, "case": case, "freeze": freeze},
+    )
 
 
 @login_required
@@ -250,6 +302,10 @@ def attachment_download(request, pk: int):
 def attachment_delete(request, pk: int):
     attachment = selectors.attachment_for_user(request.user, pk, write=True)
     case_pk = attachment.case_file_id
-    services.case_attachment_delete(attachment=attachment)
+    try:
+        services.case_attachment_delete(attachment=attachment)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("cases:detail", args=[case_pk]) + "#attachments")
     messages.success(request, _("附件已删除。"))
     return redirect(reverse("cases:detail", args=[case_pk]) + "#attachments")

@@ -105,6 +105,11 @@ class SelfReview(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
     digest = models.CharField(_("内容摘要（SHA-256）"), max_length=64, blank=True)
+    # REV-7: the case file was amended (更正) after this record was submitted or locked; the
+    # legal office reviews it again. Set by ``self_review_flag_case_amended``; not part of the
+    # digest (a later note on the record, not what the signatures vouch for).
+    case_amended = models.BooleanField(_("案卷在评查后被更正"), default=False)
+    case_amended_at = models.DateTimeField(_("案卷更正时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

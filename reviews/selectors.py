@@ -441,3 +441,43 @@ def excellent_library(user) -> QuerySet:
         )
         .order_by("-score", "-locked_at", "-id")
     )
+
+
+def case_freeze(case):
+    """REV-7 (registered with ``cases.access``): a file whose self-review record is submitted
+    or locked is final; it changes only by an amendment of the legal office."""
+    from cases.access import Freeze
+
+    from .choices import ReviewStatus
+    from .models import SelfReview
+
+    status = SelfReview.objects.filter(case_file_id=case.pk).values_list("status", flat=True).first()
+    if status == ReviewStatus.LOCKED:
+        return Freeze(
+            "review_locked",
+            _("该案卷的自查记录已签署锁定，案卷已定稿，不能再修改；如需更正，请由本部门法制机构办理更正（REV-7）。"),
+        )
+    if status == ReviewStatus.SUBMITTED:
+        return Freeze(
+            "review_submitted",
+            _("该案卷的自查记录已提交签署，案卷已定稿，不能再修改；如需更正，请由本部门法制机构办理更正（REV-7）。"),
+        )
+    return None
+
+
+# The columns of the queue's list of records whose file was amended after review (REV-7).
+AMENDED_ROW_FIELDS = ("id", "case_file__number", "case_file__title", "status", "case_amended_at")
+
+
+def amended_after_review(user) -> QuerySet:
+    """REV-7: records of the user's department marked "案卷在评查后被更正" (their file was
+    amended after the record was submitted or locked), for the legal office to review again;
+    most recently amended first."""
+    from .models import SelfReview
+
+    scope = scope_for(user)
+    if not scope.reads_department:
+        return SelfReview.objects.none()
+    return SelfReview.objects.filter(department_id=scope.department_id, case_amended=True).order_by(
+        "-case_amended_at", "-id"
+    )

@@ -333,3 +333,17 @@ def checklist_template_new_version(*, template: ChecklistTemplate, by) -> Checkl
         ]
     )
     return copy
+
+
+def self_review_flag_case_amended(*, case_file: CaseFile, **_kwargs) -> SelfReview | None:
+    """REV-7: the file of a submitted or locked record was amended (更正) after review: mark
+    the record "案卷在评查后被更正" (shown on the record and in the legal office's queue) so
+    that the legal office reviews it again. The digest does not cover the mark. Connected to
+    ``cases.signals.case_file_amended``; runs inside the amendment's transaction."""
+    review = SelfReview.objects.select_for_update().filter(case_file_id=case_file.pk).first()
+    if review is None or review.status == ReviewStatus.DRAFT:
+        return review
+    review.case_amended = True
+    review.case_amended_at = timezone.now()
+    review.save(update_fields=["case_amended", "case_amended_at", "updated_at"])
+    return review

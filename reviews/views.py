@@ -174,6 +174,7 @@ def index(request):
         lists["p_transfer"] = lambda: selectors.awaiting_transfer(user)
         lists["p_excluded"] = lambda: selectors.excluded_from_review(user)
         lists["p_sign"] = lambda: selectors.awaiting_my_signature(user)
+        lists["p_amended"] = lambda: selectors.amended_after_review(user)
     if access.handler:
         lists["p_mine"] = lambda: selectors.my_files_awaiting_transfer(user)
     memo = ("reviews.queue", scope_for(user).memo_key(), tuple(lists))
@@ -204,6 +205,16 @@ def index(request):
         context["sign_page"] = _page(
             request, lists["p_sign"], "p_sign", count=counts["p_sign"], urls={"detail": "reviews:detail"}
         )
+        if counts["p_amended"]:  # REV-7: files amended after review; rarely any, so read only then
+            context["amended_page"] = _page(
+                request,
+                lists["p_amended"],
+                "p_amended",
+                count=counts["p_amended"],
+                urls={"detail": "reviews:detail"},
+                fields=selectors.AMENDED_ROW_FIELDS,
+                memo=memo,
+            )
     if access.handler:
         context["mine_page"] = _page(
             request,

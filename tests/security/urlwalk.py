@@ -65,6 +65,7 @@ PROTECTED_URL_NAMES = frozenset(
                 "create",
                 "detail",
                 "edit",
+                "amend",
                 "transfer",
                 "attachment_upload",
                 "attachment_download",

@@ -56,6 +56,7 @@ def build_world(users, dept, other_dept, bureau, region) -> World:
     )
     o["reviewable"] = reviewable_file(dept)  # closed and transferred, no self-review yet
     o["review"] = locked_review(reviewable_file(dept), users)
+    o["frozen_case"] = o["review"].case_file
     o["campaign"] = sampling.campaign_create(
         by=users["bureau_staff"],
         title="2026 年度层级监督检查",
@@ -164,6 +165,7 @@ KWARGS = {
     "jobs:download": {"pk": "export_job"},
     "cases:detail": {"pk": "case"},
     "cases:edit": {"pk": "case"},
+    "cases:amend": {"pk": "frozen_case"},  # REV-7: a file whose self-review record is locked
     "cases:transfer": {"pk": "case"},
     "cases:attachment_upload": {"pk": "case"},
     "cases:attachment_download": {"pk": "attachment"},

@@ -1,0 +1,8 @@
+"""Signals of the case room, for rooms above it (``cases`` imports none of them)."""
+
+from django.dispatch import Signal
+
+# REV-7: a frozen case file was amended (更正). Sent inside the amendment's transaction with
+# ``case_file``, ``amendment`` and ``by``; the review room marks the self-review record
+# "案卷在评查后被更正" so that the legal office reviews the file again.
+case_file_amended = Signal()
