@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from io import BytesIO
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import tolerance.selectors
 from cases.models import CaseFile
 from xian_enforcement.org.models import Officer
-from xian_enforcement.org.selectors import enforcement_departments
 
 from . import assessment, scoring, summaries
 from .choices import Consequence, Grade, RefusalKind, ReviewStatus
-from .models import HandlerAssessment, InspectionRefusal, SampledFile, SelfReview, SemiAnnualSummary
-from .selectors import NOT_EXCLUDED
+from .models import HandlerAssessment, InspectionRefusal, SampledFile, SelfReview
+from .selectors import NOT_EXCLUDED, coverage_by_department
 
 
 def handler_rows(region_id: int, year: int, department_id: int | None = None) -> list[Officer]:
@@ -56,54 +55,54 @@ def handler_rows(region_id: int, year: int, department_id: int | None = None) ->
     return officers
 
 
+def unit_mean(score_sum: Decimal, reviewed: int) -> Decimal | None:
+    """REV-15: a unit's mean self-review score, exact (a Decimal quotient, never rounded before
+    banding: 89.95 is 合格, not a rounded 90.0 优秀)."""
+    return Decimal(score_sum) / reviewed if reviewed else None
+
+
+def shown_score(mean: Decimal | None) -> Decimal | None:
+    """The mean as the page shows it: two decimals, rounded *down*, so the figure shown never
+    reaches a band the unit's grade did not (89.95 shows 89.95, 89.999 shows 89.99)."""
+    return mean.quantize(Decimal("0.01"), rounding=ROUND_DOWN) if mean is not None else None
+
+
 def unit_rows(region_id: int, year: int, department_id: int | None = None, today: datetime.date | None = None):
-    """REV-4/REV-17 per unit: average self-review score and its grade (REV-15), self-review rate
-    (REV-6, REV-12 excluded), half-year summaries on time (REV-9), average inspection score
-    (REV-11); ``flagged`` when the rate is under 100 %, a summary is overdue or late, or the
-    average grade is unqualified, or the bureau recorded that the unit refused or neglected an
-    inspection of the year (REV-17). Six queries."""
+    """REV-4/REV-17 per unit: average self-review score and its grade (REV-15, banded on the
+    exact mean), self-review rate (REV-6, ``selectors.coverage_by_department``), half-year
+    summaries on time and overdue (REV-9, ``summaries.summary_standing``), average inspection
+    score (REV-11); ``flagged`` when the rate is under 100 %, a summary is overdue or late, or
+    the average grade is unqualified, or the bureau recorded that the unit refused or neglected
+    an inspection of the year (REV-17). Five queries."""
     today = today or timezone.localdate()
-    depts = enforcement_departments(region_id).only("id", "name", "short_name", "order").order_by("order", "id")
-    if department_id:
-        depts = depts.filter(pk=department_id)
-    closed = Q(case_files__closed_on__year=year) & Q(case_files__reconsideration="none", case_files__litigation="none")
-    locked = Q(case_files__self_review__status=ReviewStatus.LOCKED)
-    rows = list(
-        depts.annotate(
-            reviewable=Count("case_files", filter=closed),
-            reviewed=Count("case_files", filter=closed & locked),
-            avg_score=Avg("case_files__self_review__score", filter=closed & locked),
-        )
-    )
+    rows = coverage_by_department(region_id, department_id, datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     inspected = dict(
         SampledFile.objects.filter(campaign__year=year, campaign__region_id=region_id, score__isnull=False)
         .values_list("case_file__department_id")
         .annotate(a=Avg("score"))
         .values_list("case_file__department_id", "a")
     )
-    subs: dict[int, list[SemiAnnualSummary]] = defaultdict(list)
-    for s in SemiAnnualSummary.objects.filter(year=year, department__region_id=region_id):
-        subs[s.department_id].append(s)
+    standing = summaries.summary_standing(region_id, department_id, year, (1, 2), today)
     refused: dict[int, list[str]] = defaultdict(list)
     for dept_id, kind in InspectionRefusal.objects.filter(
         campaign__year=year, campaign__region_id=region_id
     ).values_list("department_id", "kind"):
         refused[dept_id].append(str(RefusalKind(kind).label))
-    due_halves = [h for h in (1, 2) if summaries.due_date(year, h) < today]
     for d in rows:
-        d.rate = round(100 * d.reviewed / d.reviewable, 1) if d.reviewable else None
-        d.avg_score = round(Decimal(d.avg_score), 1) if d.avg_score is not None else None
-        d.grade = scoring.grade_for(d.avg_score) if d.avg_score is not None else ""
+        mean = unit_mean(d.score_sum, d.reviewed)
+        d.avg_score = shown_score(mean)
+        d.grade = scoring.grade_for(mean) if mean is not None else ""
         d.grade_label = Grade(d.grade).label if d.grade else ""
         d.inspection_score = round(Decimal(inspected[d.pk]), 1) if d.pk in inspected else None
-        have = {s.half: s for s in subs[d.pk]}
-        d.summaries_due = len(due_halves)
-        d.summaries_on_time = sum(1 for h in due_halves if h in have and have[h].on_time)
+        s = standing.get(d.pk) or summaries.Standing()
+        d.summaries_due, d.summaries_on_time, d.summaries_overdue = s.due, s.on_time, s.overdue
         reasons = []
         if d.rate is not None and d.rate < 100:
             reasons.append(_("自查率 %(r)s%% 未达 100%%（REV-6）") % {"r": d.rate})
-        if d.summaries_on_time < d.summaries_due:
-            reasons.append(_("半年总结逾期或未报（REV-9）"))
+        if s.overdue:
+            reasons.append(_("半年总结逾期未报 %(n)s 份（REV-9）") % {"n": s.overdue})
+        if s.late:
+            reasons.append(_("半年总结逾期报送 %(n)s 份（REV-9）") % {"n": s.late})
         if d.grade == Grade.UNQUALIFIED:
             reasons.append(_("案卷平均得分不合格（REV-15）"))
         if refused[d.pk]:

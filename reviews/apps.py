@@ -20,3 +20,22 @@ class ReviewsConfig(AppConfig):
         # REV-7: a file with a submitted or locked record is final; an amendment marks the record.
         register_freeze_check(case_freeze)
         case_file_amended.connect(self_review_flag_case_amended, dispatch_uid="reviews.case_amended")
+        _connect_data_version()
+
+
+def _connect_data_version() -> None:
+    """A self-review record or a half-year summary written (services, admin, shell) bumps the
+    ``reviews`` data version after commit: the statistics dashboard's cached self-review rate
+    (REV-6) and overdue summaries (REV-9) are recomputed on the next request."""
+    from django.db.models.signals import post_delete, post_save
+
+    from xian_enforcement.data_versions import bump_on_commit
+
+    from .models import SelfReview, SemiAnnualSummary
+
+    def bump(sender, **kwargs) -> None:
+        bump_on_commit("reviews")
+
+    for model in (SelfReview, SemiAnnualSummary):
+        post_save.connect(bump, sender=model, weak=False, dispatch_uid=f"reviews-data-version-save-{model.__name__}")
+        post_delete.connect(bump, sender=model, weak=False, dispatch_uid=f"reviews-data-version-del-{model.__name__}")

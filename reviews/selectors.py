@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cases.choices import LitigationState, ReconsiderationState
 from cases.models import CaseCategory, CaseFile
@@ -269,12 +271,14 @@ def county_transfer_table(user, today: datetime.date | None = None) -> list[Depa
     return list(qs)
 
 
-def grade_distribution(user, year: int) -> dict[str, int]:
+def grade_distribution(user, year: int, period: str = "year") -> dict[str, int]:
     """Interface for the statistics dashboard: locked self-review records of ``year`` (the
-    closing year of the file) visible to ``user``, counted by grade code (excellent /
-    qualified / unqualified; every code present). One query: for a county-wide role an index
-    range of its departments' records (``selfreview_dept_grade_idx``), not a join through the
-    case files (cases.selectors' jurisdiction, read on the record's own department)."""
+    closing year of the file; with ``period`` "half", files closed by 30 June) visible to
+    ``user``, counted by grade code (excellent / qualified / unqualified; every code present).
+    One query: for a county-wide role an index range of its departments' records
+    (``selfreview_dept_grade_idx``), not a join through the case files (cases.selectors'
+    jurisdiction, read on the record's own department); the half year adds the file's closing
+    date."""
     from .choices import Grade, ReviewStatus
     from .models import SelfReview
 
@@ -282,10 +286,11 @@ def grade_distribution(user, year: int) -> dict[str, int]:
     visible = read_filter(scope, case_file="case_file_id", main_handler="case_file__main_handler_id")
     if visible is None:
         return dict.fromkeys(Grade.values, 0)
+    in_period = Q(case_file__closed_on__lte=datetime.date(year, 6, 30)) if period == "half" else Q()
     rows = statements.rows(
-        ("reviews.grades", scope.memo_key(), year),
+        ("reviews.grades", scope.memo_key(), year, period),
         lambda: (
-            SelfReview.objects.filter(visible, year=year, status=ReviewStatus.LOCKED)
+            SelfReview.objects.filter(visible, in_period, year=year, status=ReviewStatus.LOCKED)
             .values("grade")
             .annotate(n=Count("pk"))
             .order_by()
@@ -338,37 +343,79 @@ def reviews_of_case(user, case: CaseFile) -> dict:
     return {"review": review, "notice": getattr(review, "notice", None) if review else None}
 
 
-def coverage(user, year: int) -> list[Department]:
-    """REV-6/REV-12 per department of the user's county (county roles) or their own department:
-    closed files of ``year``, excluded (REV-12), reviewable, self-reviewed (locked record),
-    rate (%). One query."""
+@dataclass
+class CoverageRow:
+    """One unit's self-review coverage (REV-6, REV-12) for a period: closed files, those
+    excluded by REV-12, reviewable (closed − excluded), self-reviewed (a locked record), the
+    rate (%) and the sum of the locked records' scores (REV-15's unit mean)."""
+
+    pk: int
+    name: str
+    short_name: str
+    order: int
+    closed: int
+    excluded: int
+    reviewed: int
+    score_sum: Decimal
+
+    def __post_init__(self) -> None:
+        self.reviewable = self.closed - self.excluded
+        self.rate = round(100 * self.reviewed / self.reviewable, 1) if self.reviewable else None
+        self.full = self.rate is None or self.reviewed >= self.reviewable
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+SCORE_SUM = DecimalField(max_digits=16, decimal_places=1)  # a sum of scores outgrows the score's 5 digits
+
+# The caption every page that shows the self-review rate puts beside it (one definition).
+COVERAGE_DEFINITION = _lazy("自查率 = 已自查（自查记录已锁定）÷ 应自查（本期结案、未提起复议或诉讼的案卷）")
+
+
+def coverage_by_department(
+    region_id: int, department_id: int | None, start: datetime.date, end: datetime.date
+) -> list[CoverageRow]:
+    """REV-6/REV-12, THE one definition of the self-review rate (the coverage page, the annual
+    assessment, the half-year summary and the statistics dashboard all read it): per enforcement
+    unit of ``region_id`` (or only ``department_id``), files closed in [start, end], excluded by
+    REV-12, self-reviewed (locked record, not excluded), and the sum of those records' scores.
+    One query (through the statement memo)."""
     from .choices import ReviewStatus
 
-    scope = scope_for(user)
-    closed = Q(case_files__closed_on__year=year)
+    closed = Q(case_files__closed_on__range=(start, end))
     excluded = ~Q(case_files__reconsideration=ReconsiderationState.NONE) | ~Q(
         case_files__litigation=LitigationState.NONE
     )
-    qs = enforcement_departments(scope.region_id)
-    if not scope.is_county_wide:
-        qs = qs.filter(pk=scope.department_id)
-    rows = list(
-        qs.annotate(
-            closed=Count("case_files", filter=closed),
-            excluded=Count("case_files", filter=closed & excluded),
-            reviewed=Count(
-                "case_files",
-                filter=closed & ~excluded & Q(case_files__self_review__status=ReviewStatus.LOCKED),
-            ),
+    reviewed = closed & ~excluded & Q(case_files__self_review__status=ReviewStatus.LOCKED)
+
+    def build():
+        qs = enforcement_departments(region_id)
+        if department_id is not None:
+            qs = qs.filter(pk=department_id)
+        return (
+            qs.values("pk", "name", "short_name", "order")
+            .annotate(
+                closed=Count("case_files__closed_on", filter=closed),
+                excluded=Count("case_files__closed_on", filter=closed & excluded),
+                reviewed=Count("case_files__closed_on", filter=reviewed),
+                score_sum=Sum("case_files__self_review__score", filter=reviewed, output_field=SCORE_SUM),
+            )
+            .order_by("order", "pk")
         )
-        .only("id", "name", "short_name", "order")
-        .order_by("order", "id")
+
+    rows = statements.rows(("reviews.coverage", region_id, department_id, start, end), build)
+    return [CoverageRow(**(row | {"score_sum": Decimal(row["score_sum"] or 0)})) for row in rows]
+
+
+def coverage(user, year: int) -> list[CoverageRow]:
+    """REV-6/REV-12 per department of the user's county (county roles) or their own department
+    for ``year`` (``coverage_by_department``). One query."""
+    scope = scope_for(user)
+    department_id = None if scope.is_county_wide else scope.department_id
+    return coverage_by_department(
+        scope.region_id, department_id, datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     )
-    for d in rows:
-        d.reviewable = d.closed - d.excluded
-        d.rate = round(100 * d.reviewed / d.reviewable, 1) if d.reviewable else None
-        d.full = d.rate is None or d.reviewed >= d.reviewable
-    return rows
 
 
 def coverage_access(user) -> None:

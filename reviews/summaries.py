@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from xian_enforcement.errors import DomainError
 from xian_enforcement.notices import services as notices
@@ -70,27 +72,78 @@ def summary_deadlines_open(*, today: datetime.date | None = None) -> int:
 
 
 def figures(department_id: int, year: int, half: int) -> dict:
-    """The period's figures prefilled into the summary: closed, excluded (REV-12), reviewed and
-    the grades of locked self-reviews."""
+    """The period's figures prefilled into the summary: closed, excluded (REV-12), reviewed (from
+    ``selectors.coverage_by_department``, the one definition of REV-6) and the grades of locked
+    self-reviews."""
     from django.db.models import Count, Q
 
     from cases.models import CaseFile
 
     from .choices import Grade, ReviewStatus
-    from .selectors import NOT_EXCLUDED
+    from .selectors import coverage_by_department
 
     start = datetime.date(year, 1, 1) if half == 1 else datetime.date(year, 7, 1)
     end = half_end(year, half)
+    department = Department.objects.only("region_id").get(pk=department_id)
+    (cover,) = coverage_by_department(department.region_id, department_id, start, end)
     locked = Q(self_review__status=ReviewStatus.LOCKED)
     row = CaseFile.objects.filter(department_id=department_id, closed_on__gte=start, closed_on__lte=end).aggregate(
-        closed=Count("pk"),
-        excluded=Count("pk", filter=~NOT_EXCLUDED),
-        reviewed=Count("pk", filter=NOT_EXCLUDED & locked),
         excellent=Count("pk", filter=locked & Q(self_review__grade=Grade.EXCELLENT)),
         qualified=Count("pk", filter=locked & Q(self_review__grade=Grade.QUALIFIED)),
         unqualified=Count("pk", filter=locked & Q(self_review__grade=Grade.UNQUALIFIED)),
     )
-    return row
+    return {"closed": cover.closed, "excluded": cover.excluded, "reviewed": cover.reviewed, **row}
+
+
+@dataclass
+class Standing:
+    """REV-9 for one unit over some halves: how many summaries were due by today, how many came
+    on time, late, or not at all although due (``overdue``)."""
+
+    due: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+
+
+# The caption beside every "overdue summaries" figure (one definition).
+OVERDUE_DEFINITION = _lazy("逾期半年总结：所选期间内各半年的总结，报送期限已过仍未报送的份数")
+
+
+def halves_of(period: str) -> tuple[int, ...]:
+    """The halves a statistics period covers (``half``: the first; ``year``: both)."""
+    return (1,) if period == "half" else (1, 2)
+
+
+def summary_standing(
+    region_id: int, department_id: int | None, year: int, halves: tuple[int, ...], today: datetime.date
+) -> dict[int, Standing]:
+    """REV-9, THE one definition of overdue and on-time summaries (the summaries page, the annual
+    assessment and the statistics dashboard read it): per enforcement unit, for the ``halves`` of
+    ``year``. A half is due once its due date has passed (``today`` > due); a due half without a
+    summary is overdue. One query (the units come from the caller's list or the second query)."""
+    dues = {h: due_date(year, h) for h in halves}
+    summaries = SemiAnnualSummary.objects.filter(year=year, half__in=halves, department__region_id=region_id)
+    departments = enforcement_departments(region_id)
+    if department_id is not None:
+        summaries = summaries.filter(department_id=department_id)
+        departments = departments.filter(pk=department_id)
+    have: dict[int, dict[int, SemiAnnualSummary]] = {}
+    for s in summaries.only("department_id", "half", "submitted_at", "due_date"):
+        have.setdefault(s.department_id, {})[s.half] = s
+    out = {}
+    for pk in departments.values_list("pk", flat=True):
+        standing = Standing()
+        for h, due in dues.items():
+            summary = have.get(pk, {}).get(h)
+            if summary is not None and not summary.on_time:
+                standing.late += 1
+            if today > due:  # counted once the due date has passed
+                standing.due += 1
+                standing.on_time += summary is not None and summary.on_time
+                standing.overdue += summary is None
+        out[pk] = standing
+    return out
 
 
 @transaction.atomic
@@ -150,16 +203,17 @@ def summary_mark_received(*, summary: SemiAnnualSummary, by) -> SemiAnnualSummar
 
 
 def summary_status(region_id: int, year: int, half: int, today: datetime.date | None = None) -> list[Department]:
-    """Per department: its summary for the half (or None) and whether it is overdue. Two queries."""
+    """Per department: its summary for the half (or None), whether it is overdue and late
+    (``summary_standing``). Three queries."""
     today = today or timezone.localdate()
-    due = due_date(year, half)
     submitted = {
         s.department_id: s
         for s in SemiAnnualSummary.objects.filter(department__region_id=region_id, year=year, half=half)
     }
+    standing = summary_standing(region_id, None, year, (half,), today)
     rows = list(enforcement_departments(region_id).only("id", "name", "short_name", "order").order_by("order", "id"))
     for d in rows:
         d.summary = submitted.get(d.pk)
-        d.overdue = d.summary is None and today > due
-        d.late = d.summary is not None and not d.summary.on_time
+        d.overdue = bool(standing[d.pk].overdue)
+        d.late = bool(standing[d.pk].late)
     return rows

@@ -21,6 +21,7 @@ from xian_enforcement.org.scoping import scope_for
 
 from . import annual, assessment, summaries
 from .models import HandlerAssessment, SemiAnnualSummary
+from .selectors import COVERAGE_DEFINITION
 
 
 def _error(exc: DomainError) -> str:
@@ -135,6 +136,8 @@ def assessment_page(request):
             "rule_text": assessment.thresholds_for(0).text,
             "scaled_text": assessment.thresholds_for(20).text,
             "can_assess": (scope.has(Role.BUREAU_STAFF) or scope.has(Role.LEGAL_HEAD)) and not scope.is_read_only,
+            "coverage_definition": COVERAGE_DEFINITION,
+            "summaries_definition": summaries.OVERDUE_DEFINITION,
             "crumbs": [(_("评查"), reverse("reviews:index")), (_("年度考核"), None)],
         },
     )

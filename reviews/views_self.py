@@ -254,6 +254,7 @@ def coverage(request):
         "reviews/coverage.html",
         {
             "rows": selectors.coverage(request.user, year),
+            "coverage_definition": selectors.COVERAGE_DEFINITION,
             "year": year,
             "years": list(range(today.year, today.year - 5, -1)),
             "crumbs": [(_("评查"), reverse("reviews:index")), (_("自查率"), None)],

@@ -19,6 +19,23 @@ class StatisticsConfig(AppConfig):
         from .summaries import connect_signals
 
         connect_signals()
+        _connect_report_version()
 
         register_home_panel(report_home_panel)
         register_officer_panel(officer_training_panel)
+
+
+def _connect_report_version() -> None:
+    """A statistics report written bumps the ``statistics`` data version after commit: the
+    dashboard's cached overdue reports (STA-2) are recomputed on the next request."""
+    from django.db.models.signals import post_delete, post_save
+
+    from xian_enforcement.data_versions import bump_on_commit
+
+    from .models import StatReport
+
+    def bump(sender, **kwargs) -> None:
+        bump_on_commit("statistics")
+
+    post_save.connect(bump, sender=StatReport, weak=False, dispatch_uid="stats-report-version-save")
+    post_delete.connect(bump, sender=StatReport, weak=False, dispatch_uid="stats-report-version-delete")

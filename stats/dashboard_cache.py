@@ -1,13 +1,14 @@
 """Cache of the leaders' dashboard aggregates (issue 5: "cache where the data allows").
 
 What is cached is the scope-determined data only (headline figures, certificates, the unit
-table, categories, transfers, overdue deadlines, training, the years), never the rendered page
+table, categories, transfers, self-review rate, overdue reports and summaries of the period,
+training, the years), never the rendered page
 (it carries the user's name and CSRF token). The review grades and exemption outcomes are not
 cached: they are counted over what the *user* may see (``case_files_visible_to(user)``,
 ``scope_for(user)``), which can be narrower than the dashboard scope (a handler).
 
 The key holds everything the data depends on: the scope (region or department id), year,
-period, today (the REV-5 cutoff, certificates valid today and overdue deadlines move with the
+period, today (the REV-5 cutoff, certificates valid today and what is overdue move with the
 date), the REV-5 transfer days, and the *data versions* of the rooms read. A write bumps its
 room's version, so the next request misses and recomputes; entries of older versions are never
 read again and age out with the TTL (``STATS_DASHBOARD_CACHE_SECONDS``, a safety net for writes
@@ -40,9 +41,10 @@ from .conf import setting
 # The rooms whose data the cached aggregates read, and what bumps each version:
 # - cases:      CaseFile (figures, unit table, categories, transfers, years) and CaseCategory;
 # - org:        Department, Officer, Certificate (unit list, 持证人数/持证率);
-# - notices:    Deadline (overdue deadlines: REV-5, REV-9, STA-2, STA-5.2);
-# - statistics: TrainingAttendance / TrainingSession (training hours).
-ROOMS = ("cases", "org", "notices", "statistics")
+# - statistics: TrainingAttendance / TrainingSession (training hours), StatReport (overdue
+#               reports of the period, STA-2);
+# - reviews:    SelfReview (self-review rate, REV-6), SemiAnnualSummary (overdue summaries, REV-9).
+ROOMS = ("cases", "org", "statistics", "reviews")
 KEY_PREFIX = "stats:dashboard"
 
 __all__ = ["ROOMS", "bump_data_version", "bump_on_commit", "cached", "dashboard_key", "data_versions", "version_key"]

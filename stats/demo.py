@@ -20,7 +20,7 @@ from django.utils import timezone
 from xian_enforcement.notices.models import Deadline
 
 from . import catalog
-from .choices import Period, ReportStatus, period_range
+from .choices import Period, ReportStatus
 from .models import ReportFigure, StatReport, TrainingAttendance, TrainingSession
 from .records import recorded_figures, unit_has_power
 from .services import STA2_KIND, _sync_deadline, figure_rows
@@ -105,7 +105,6 @@ def _reports(county, rng: random.Random) -> tuple[int, int]:
     figures: list[ReportFigure] = []
     for index, (year, period) in enumerate(periods):
         latest = index == len(periods) - 1
-        start, end = period_range(year, period)
         for department in county.departments:
             roll = rng.random()
             if latest and roll < 0.15:
@@ -126,7 +125,7 @@ def _reports(county, rng: random.Random) -> tuple[int, int]:
                 decided_at=now if status == ReportStatus.ACCEPTED else None,
             )
             if status != ReportStatus.NOT_STARTED:
-                recorded = recorded_figures(department.pk, start, end, county.today)
+                recorded = recorded_figures(department.pk, year, period, county.today)
                 rows = figure_rows(report, tables, recorded, powers[department.pk], {}, keep_overrides=False)
                 _clerk_values(tables, {r.key: r for r in rows}, rng)
                 figures += rows
@@ -139,11 +138,12 @@ def _reports(county, rng: random.Random) -> tuple[int, int]:
 
 
 def build(county, *, cases: int | None = None, rng: random.Random) -> dict[str, int]:
+    # The demo case files were inserted in bulk (no signals): summarise them first, since the
+    # reports' recorded figures read the summary. The statistics builder runs last
+    # (settings.DEMO_BUILDERS), after every room that writes case files.
+    summaries = summary_rebuild([county.government.pk, *(d.pk for d in county.departments)])
     sessions, attendances = _training(county, rng)
     reports, deadlines = _reports(county, rng)
-    # The demo case files were inserted in bulk (no signals): summarise them. The statistics
-    # builder runs last (settings.DEMO_BUILDERS), after every room that writes case files.
-    summaries = summary_rebuild([county.government.pk, *(d.pk for d in county.departments)])
     return {
         "case_summaries": summaries,
         "training_sessions": sessions,

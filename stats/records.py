@@ -4,12 +4,14 @@ STA-5.3): the prefill of a report. A constant number of queries, aggregated in t
 - 行政处罚 (punishment files decided in the period): a file with several penalties counts once,
   under its heaviest kind (``PenaltyKind.severity``); 罚没金额 = fine + confiscation as decided.
 - 案件情况 (punishment files): carried over = filed before the period and not closed before it;
-  filed / closed in the period; hearings, reconsideration, litigation of files decided in it;
-  transfers to judicial organs (移送) dated in it.
+  filed / closed / hearings (of files filed in the period) and 罚没金额 come from
+  ``selectors.category_figures``, the dashboard's own definition, read for the 行政处罚 row;
+  reconsideration, litigation of files decided in it; transfers to judicial organs (移送)
+  dated in it.
 - 行政许可: licensing files decided in the period (许可数量).
 - 行政检查: inspection files filed in the period with a complete record (one party, one record).
 - 执法人员与持证: enforcement officers, and holders of a certificate valid at the period's end
-  (or today, while the period runs).
+  (or today, while the period runs): ``selectors.certificate_figures``, as on the dashboard.
 - 培训: attendances of the unit's officers and their hours; sessions the unit held and their
   attendees; the contents of those sessions.
 """
@@ -19,15 +21,14 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from cases.choices import LitigationState, ReconsiderationState
 from cases.models import CaseFile, PenaltyKind
-from xian_enforcement.org.models import Officer
-from xian_enforcement.org.selectors import valid_certificate_exists
 
 from .catalog import penalty_key
+from .choices import period_range
 from .models import TrainingAttendance, TrainingSession
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
@@ -37,39 +38,43 @@ def _d(n) -> Decimal:
     return Decimal(n or 0).quantize(Decimal("0.01"))
 
 
-def recorded_figures(department_id: int, start: datetime.date, end: datetime.date, today: datetime.date) -> dict:
-    """Figures for ``department_id`` in [start, end]: key → Decimal (text for the content)."""
+def recorded_figures(department_id: int, year: int, period: str, today: datetime.date) -> dict:
+    """Figures for ``department_id`` in the STA-2 period: key → Decimal (text for the content)."""
+    from . import selectors
+
+    start, end = period_range(year, period)
     out: dict = {}
     span = (start, end)
+    unit = selectors.unit_scope(department_id)
     punish = CaseFile.objects.filter(department_id=department_id, category__code="punishment")
 
     heaviest = PenaltyKind.objects.filter(case_files=OuterRef("pk")).order_by("-severity", "-id").values("code")[:1]
     total = Decimal(0)
-    amount = Decimal(0)
     for row in (
         punish.filter(decided_on__range=span)
         .annotate(heaviest=Subquery(heaviest))
         .values("heaviest")
-        .annotate(n=Count("pk"), amount=Coalesce(Sum(F("fine_amount") + F("confiscation_amount")), ZERO))
+        .annotate(n=Count("pk"))
         .order_by()
     ):
-        amount += row["amount"]
         if row["heaviest"]:
             out[penalty_key(row["heaviest"])] = _d(row["n"])
             total += row["n"]
     for code in PenaltyKind.objects.filter(is_active=True).values_list("code", flat=True):
         out.setdefault(penalty_key(code), _d(0))
     out["penalty_total"] = _d(total)
-    out["penalty_amount"] = _d(amount)
+    # filed, closed, hearings and 罚没金额 of 行政处罚: the dashboard's category figures.
+    punishment = selectors.category_row(selectors.category_figures(unit, year, period), "punishment")
+    out["penalty_amount"] = _d(punishment.amount if punishment else 0)
+    out["filed"] = _d(punishment.filed if punishment else 0)
+    out["closed"] = _d(punishment.closed if punishment else 0)
+    out["hearings"] = _d(punishment.hearings if punishment else 0)
 
     decided = Q(decided_on__range=span)
     columns = punish.aggregate(
         carried_over=Count(
             "filed_on", filter=Q(filed_on__lt=start) & (Q(closed_on__isnull=True) | Q(closed_on__gte=start))
         ),
-        filed=Count("filed_on", filter=Q(filed_on__range=span)),
-        closed=Count("closed_on", filter=Q(closed_on__range=span)),
-        hearings=Count("filed_on", filter=decided & Q(hearing_held=True)),
         reconsidered=Count("filed_on", filter=decided & ~Q(reconsideration=ReconsiderationState.NONE)),
         reconsidered_corrected=Count("filed_on", filter=decided & Q(reconsideration=ReconsiderationState.CORRECTED)),
         litigated=Count("filed_on", filter=decided & ~Q(litigation=LitigationState.NONE)),
@@ -86,13 +91,8 @@ def recorded_figures(department_id: int, start: datetime.date, end: datetime.dat
     )
     out.update({k: _d(v) for k, v in others.items()})
 
-    day = min(end, today)
-    people = (
-        Officer.objects.filter(department_id=department_id, is_enforcement_officer=True)
-        .alias(certified=valid_certificate_exists(day))
-        .aggregate(officers=Count("pk"), holders=Count("pk", filter=Q(certified=True)))
-    )
-    out.update({k: _d(v) for k, v in people.items()})
+    people = selectors.certificate_figures(unit, min(end, today))
+    out["officers"], out["holders"] = _d(people["officers"]), _d(people["holders"])
 
     attended = TrainingAttendance.objects.filter(
         officer__department_id=department_id, session__held_on__range=span

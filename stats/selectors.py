@@ -40,8 +40,6 @@ from django.utils.translation import gettext as _
 from cases.choices import LitigationState, ReconsiderationState
 from cases.models import CaseCategory, CaseFile
 from xian_enforcement import statements
-from xian_enforcement.notices.choices import DeadlineStatus
-from xian_enforcement.notices.models import Deadline
 from xian_enforcement.org.choices import CertificateStatus
 from xian_enforcement.org.models import Certificate, Department, Officer, Region
 from xian_enforcement.org.scoping import scope_for
@@ -109,6 +107,15 @@ class DashboardScope:
         if self.department_id is not None:
             return Department.objects.filter(pk=self.department_id)
         return enforcement_departments(self.region_id)
+
+
+def unit_scope(department_id: int) -> DashboardScope:
+    """The dashboard scope of one unit, for pages that show a unit's figures through the same
+    selectors as the dashboard (the statistics report's recorded values). One query."""
+    department = Department.objects.only("region_id", "name", "short_name").get(pk=department_id)
+    return DashboardScope(
+        region_id=department.region_id, department_id=department.pk, label=department.short_name or department.name
+    )
 
 
 def dashboard_scope(user) -> DashboardScope:
@@ -221,8 +228,9 @@ class Rollup:
 
     ``cells``: the summary's counters per (department, month) of the period; ``partial``: per
     department, files closed in the REV-5 cutoff's month before the cutoff (within the period),
-    not transferred, not excluded by REV-12; ``overdue``: per department, every closed file past
-    the cutoff not transferred (REV-5, REV-12 excluded), of any year."""
+    not transferred, not excluded by REV-12; ``overdue``: per department, files closed in the
+    period, past the cutoff and not transferred (REV-5, REV-12 excluded): ``transfer_due −
+    transferred``, the period's own figure, never another year's."""
 
     cells: list[dict]
     partial: dict[int, int]
@@ -258,16 +266,22 @@ def rollup(dscope: DashboardScope, year: int, today: datetime.date, period: str 
             CaseFile.objects.filter(
                 dscope.cases(),
                 closed_on__lt=cutoff,
+                closed_on__gte=start,
+                closed_on__lte=end,
                 transferred_for_review_on__isnull=True,
                 reconsideration=ReconsiderationState.NONE,
                 litigation=LitigationState.NONE,
             )
             .values("department_id")
-            .annotate(n=Count("closed_on"), p=Count("closed_on", filter=Q(closed_on__range=(low, high))))
+            .annotate(
+                n=Count("closed_on"),
+                p=Count("closed_on", filter=Q(closed_on__range=(low, high))),
+            )
             .order_by()
         ),
     ):
-        overdue[row["department_id"]] = row["n"]
+        if row["n"]:
+            overdue[row["department_id"]] = row["n"]
         if row["p"]:
             partial[row["department_id"]] = row["p"]
     return Rollup(cells=cells, partial=partial, overdue=overdue, cutoff=cutoff, year=year)
@@ -358,8 +372,11 @@ def department_table(
 
 
 def category_figures(dscope: DashboardScope, year: int, period: str = "year") -> list[Category]:
-    """Files filed and closed in ``year`` per case category (every active category, zeros
-    included, in reference order). Two queries (categories, the summary)."""
+    """STA-5.3 per case category, THE one definition of filed / closed / hearings / 罚没金额 by
+    category (the dashboard's category table and the statistics report's 行政处罚 figures read
+    it): files filed, closed, with a hearing held (of files filed in the period) and fine +
+    confiscation (of files decided in the period), every active category, zeros included, in
+    reference order. Two queries (categories, the summary)."""
     # A county from its county summary (one row per category and month), not its departments'
     # (thirty-odd times as many rows, joined to the department for the region: 3 ms inside the
     # province); a department from its own rows.
@@ -374,7 +391,12 @@ def category_figures(dscope: DashboardScope, year: int, period: str = "year") ->
             lambda: (
                 rows.filter(_period_months(year, period))
                 .values("category_id")
-                .annotate(s_filed=_sum("filed"), s_closed=_sum("closed"))
+                .annotate(
+                    s_filed=_sum("filed"),
+                    s_closed=_sum("closed"),
+                    s_hearings=_sum("hearings"),
+                    s_amount=_sum("amount_cents"),
+                )
                 .order_by()
             ),
         )
@@ -382,14 +404,24 @@ def category_figures(dscope: DashboardScope, year: int, period: str = "year") ->
     categories = [
         Category(**row)
         for row in statements.rows(
-            "stats.active_categories",
-            lambda: CaseCategory.objects.filter(is_active=True).values("pk", "name", "order").order_by("order", "id"),
+            "stats.active_categories.code",
+            lambda: (
+                CaseCategory.objects.filter(is_active=True)
+                .values("pk", "code", "name", "order")
+                .order_by("order", "id")
+            ),
         )
     ]
     for c in categories:
         row = counts.get(c.pk, {})
         c.filed, c.closed = row.get("s_filed", 0), row.get("s_closed", 0)
+        c.hearings, c.amount = row.get("s_hearings", 0), _amount(row.get("s_amount"))
     return categories
+
+
+def category_row(categories: list[Category], code: str) -> Category | None:
+    """The row of the category with ``code`` (e.g. ``punishment``) among ``category_figures``."""
+    return next((c for c in categories if c.code == code), None)
 
 
 def transfer_by_department(
@@ -413,24 +445,6 @@ def transfer_by_department(
             out[department_id] = (on_time, due)
     for department_id, n in partial.items():
         out[department_id] = (0, n)
-    return out
-
-
-def overdue_deadlines(dscope: DashboardScope, today: datetime.date) -> dict[int, dict[str, int]]:
-    """Open deadlines past their due date, per department and rule (REV-5, REV-9, STA-2, …).
-    One query."""
-    q = Q(department_id=dscope.department_id) if dscope.department_id else Q(department__region_id=dscope.region_id)
-    out: dict[int, dict[str, int]] = {}
-    for row in statements.rows(
-        ("stats.overdue", dscope, today),
-        lambda: (
-            Deadline.objects.filter(q, status=DeadlineStatus.OPEN, due_date__lt=today)
-            .values("department_id", "rule_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ),
-    ):
-        out.setdefault(row["department_id"], {})[row["rule_id"]] = row["n"]
     return out
 
 

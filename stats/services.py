@@ -179,11 +179,10 @@ def figure_rows(
 
 
 def _prefill(report: StatReport, *, keep_overrides: bool) -> None:
-    start, end = report.range
     rows = figure_rows(
         report,
         catalog.tables(),
-        recorded_figures(report.department_id, start, end, timezone.localdate()),
+        recorded_figures(report.department_id, report.year, report.period, timezone.localdate()),
         unit_has_power(report.department_id),
         {f.key: f for f in report.figures.all()},
         keep_overrides=keep_overrides,

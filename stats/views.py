@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cases.models import CaseCategory
 
 from . import dashboard_cache, selectors
+from .definitions import definitions
 
 
 @login_required
@@ -30,20 +31,26 @@ def _year(request, today: datetime.date) -> int:
     return year if 2000 <= year <= today.year + 1 else today.year
 
 
-def _months_so_far(values: list[int], year: int, today: datetime.date) -> list[int | None]:
-    """Months that have not begun yet carry no figure (None), so the chart does not draw a fall
-    to zero at the end of the current year."""
-    if year < today.year:
-        return values
-    return [
-        v if m <= today.month and year == today.year else None for m, v in zip(selectors.MONTHS, values, strict=True)
-    ]
+def period_months(period: str) -> list[int]:
+    """The months of the chosen period (H1: January–June): the charts draw no other month."""
+    start, end = selectors._year_range(2000, period)
+    return list(range(start.month, end.month + 1))
 
 
-def _chart_data(year: int, figures: dict, categories: list, today: datetime.date) -> dict:
+def _months_so_far(values: list[int], year: int, today: datetime.date, period: str = "year") -> list[int | None]:
+    """The period's months only; months that have not begun yet carry no figure (None), so the
+    chart does not draw a fall to zero at the end of the current year."""
+    return [None if (year, m) > (today.year, today.month) else values[m - 1] for m in period_months(period)]
+
+
+def _period_name(year: int, period: str) -> str:
+    return _("%(year)s年上半年") % {"year": year} if period == "half" else _("%(year)s年") % {"year": year}
+
+
+def _chart_data(year: int, figures: dict, categories: list, today: datetime.date, period: str = "year") -> dict:
     """What ``static/js/dashboard.js`` draws, with titles that state the finding (ux.md)."""
-    month_title = _("%(year)s年立案 %(filed)s 件，结案 %(closed)s 件") % {
-        "year": year,
+    month_title = _("%(period)s立案 %(filed)s 件，结案 %(closed)s 件") % {
+        "period": _period_name(year, period),
         "filed": intcomma(figures["filed"]),
         "closed": intcomma(figures["closed"]),
     }
@@ -55,15 +62,15 @@ def _chart_data(year: int, figures: dict, categories: list, today: datetime.date
             "pct": round(100 * top.filed / figures["filed"]) if figures["filed"] else 100,
         }
     else:
-        category_title = _("%(year)s年尚无立案") % {"year": year}
+        category_title = _("%(period)s尚无立案") % {"period": _period_name(year, period)}
     return {
         "year": year,
         "labels": {"filed": _("立案"), "closed": _("结案"), "unit": _("件")},
         "month": {
             "title": month_title,
-            "x": [_("%(m)s月") % {"m": m} for m in selectors.MONTHS],
-            "filed": _months_so_far(figures["months_filed"], year, today),
-            "closed": _months_so_far(figures["months_closed"], year, today),
+            "x": [_("%(m)s月") % {"m": m} for m in period_months(period)],
+            "filed": _months_so_far(figures["months_filed"], year, today, period),
+            "closed": _months_so_far(figures["months_closed"], year, today, period),
         },
         "category": {
             "title": category_title,
@@ -79,41 +86,46 @@ def _labelled(counts: dict, choices) -> list[dict]:
     return [{"name": str(label), "value": int(counts.get(code, 0))} for code, label in choices]
 
 
-def _grades(user, year: int) -> list[dict]:
-    """REV-15 grades of locked self-reviews (the review room's interface)."""
+def _grades(user, year: int, period: str) -> list[dict]:
+    """REV-15 grades of locked self-reviews of files closed in the period (the review room's
+    interface)."""
     from reviews.choices import Grade
     from reviews.selectors import grade_distribution
 
-    return _labelled(grade_distribution(user, year) or {}, Grade.choices)
+    return _labelled(grade_distribution(user, year, period) or {}, Grade.choices)
 
 
-def _outcomes(user, year: int) -> list[dict]:
-    """TOL-10 … TOL-13 exemption decisions (the tolerance room's interface)."""
+def _outcomes(user, year: int, period: str) -> list[dict]:
+    """TOL-10 … TOL-13 exemption decisions of the period (the tolerance room's interface)."""
     from tolerance.choices import Outcome
     from tolerance.selectors import decision_outcomes
 
-    return _labelled(decision_outcomes(user, year) or {}, Outcome.choices)
+    return _labelled(decision_outcomes(user, year, period) or {}, Outcome.choices)
 
 
-def _below_target(departments, transfers: dict, overdue: dict) -> list[dict]:
-    """Units below target: self-review transfer rate under 100% (REV-5/REV-6 proxy until the
-    review room provides coverage), overdue statistics reports (STA-2) or semi-annual summaries
-    (REV-9)."""
+def _below_target(departments, coverage: dict, transfers: dict, reports: dict, summaries: dict) -> list[dict]:
+    """Units below target in the period: self-review rate under 100% (REV-6, the review room's
+    ``coverage_by_department``), transfers not all on time (REV-5), an overdue statistics report
+    of the period (STA-2) or an overdue half-year summary of its halves (REV-9)."""
     rows = []
     for d in departments:
+        reviewed, reviewable, rate = coverage.get(d.pk, (0, 0, None))
         on_time, due = transfers.get(d.pk, (0, 0))
-        rate = selectors._rate(on_time, due)
-        late = overdue.get(d.pk, {})
-        reports, summaries = late.get("STA-2", 0), late.get("REV-9", 0)
-        if (rate is not None and rate < 100) or reports or summaries:
+        transfer_rate = selectors._rate(on_time, due)
+        late_reports, late_summaries = reports.get(d.pk, 0), summaries.get(d.pk, 0)
+        below = (rate is not None and rate < 100) or (transfer_rate is not None and transfer_rate < 100)
+        if below or late_reports or late_summaries:
             rows.append(
                 {
                     "department": d,
                     "rate": rate,
+                    "reviewed": reviewed,
+                    "reviewable": reviewable,
+                    "transfer_rate": transfer_rate,
                     "on_time": on_time,
                     "due": due,
-                    "reports": reports,
-                    "summaries": summaries,
+                    "reports": late_reports,
+                    "summaries": late_summaries,
                 }
             )
     rows.sort(key=lambda r: (r["rate"] if r["rate"] is not None else 101, -r["reports"] - r["summaries"]))
@@ -127,17 +139,29 @@ def _period(request) -> str:
 def _aggregates(dscope: selectors.DashboardScope, year: int, today: datetime.date, period: str) -> dict:
     """Everything the dashboard reads that depends only on the scope, year, period and today:
     what ``dashboard_cache`` keeps (not the grades and outcomes, which depend on the user)."""
+    from reviews.selectors import coverage_by_department
+    from reviews.summaries import halves_of, summary_standing
+
+    from .report_selectors import overdue_reports
+
     # Certificates are counted as they stand today, or at the end of a past period.
-    _start, end = selectors._year_range(year, period)
+    start, end = selectors._year_range(year, period)
     data = selectors.rollup(dscope, year, today, period)  # shared by the three below
+    departments = selectors.department_table(dscope, year, today, period, data=data)
+    ids = [d.pk for d in departments]
+    coverage = coverage_by_department(dscope.region_id, dscope.department_id, start, end)
+    standing = summary_standing(dscope.region_id, dscope.department_id, year, halves_of(period), today)
     return {
         "years": selectors.available_years(dscope, today),
         "figures": selectors.case_figures(dscope, year, today, period, data=data),
         "certificates": selectors.certificate_figures(dscope, min(today, end)),
-        "departments": selectors.department_table(dscope, year, today, period, data=data),
+        "departments": departments,
         "categories": selectors.category_figures(dscope, year, period),
         "transfers": selectors.transfer_by_department(dscope, year, today, period, data=data),
-        "overdue": selectors.overdue_deadlines(dscope, today),
+        # REV-6, STA-2, REV-9 of the chosen period (never today's or another year's)
+        "coverage": {c.pk: (c.reviewed, c.reviewable, c.rate) for c in coverage},
+        "reports": overdue_reports(ids, year, period, today),
+        "summaries": {pk: s.overdue for pk, s in standing.items()},
         "training": selectors.training_figures(dscope, year, period),
     }
 
@@ -189,9 +213,9 @@ def _province_dashboard(request, dscope: selectors.DashboardScope, year: int, to
         for r in regions
     ]
     rows.sort(key=lambda row: (-row["filed"], row["region"].code))
-    months_filed = _months_so_far(figures["months_filed"], year, today)
-    months_closed = _months_so_far(figures["months_closed"], year, today)
-    month_labels = [_("%(m)s月") % {"m": m} for m in selectors.MONTHS]
+    months_filed = _months_so_far(figures["months_filed"], year, today, period)
+    months_closed = _months_so_far(figures["months_closed"], year, today, period)
+    month_labels = [_("%(m)s月") % {"m": m} for m in period_months(period)]
     return render(
         request,
         "statistics/province.html",
@@ -235,8 +259,9 @@ def dashboard(request):
         years = sorted({*years, year}, reverse=True)
     figures, certificates = aggregates["figures"], aggregates["certificates"]
     departments, categories = aggregates["departments"], aggregates["categories"]
-    transfers, overdue, training = aggregates["transfers"], aggregates["overdue"], aggregates["training"]
-    data = _chart_data(year, figures, categories, today)
+    transfers, training = aggregates["transfers"], aggregates["training"]
+    coverage, reports, summaries = aggregates["coverage"], aggregates["reports"], aggregates["summaries"]
+    data = _chart_data(year, figures, categories, today, period)
     ranked = [d for d in departments if d.filed or d.closed][:15]
     data["unit"] = {
         "title": _("各单位立案数排名（前 %(n)s 名）") % {"n": len(ranked)},
@@ -244,8 +269,10 @@ def dashboard(request):
         "filed": [d.filed for d in ranked],
         "closed": [d.closed for d in ranked],
     }
-    data["grades"] = _grades(request.user, year)
-    data["outcomes"] = _outcomes(request.user, year)
+    data["grades"] = _grades(request.user, year, period)
+    data["outcomes"] = _outcomes(request.user, year, period)
+    reviewed = sum(c[0] for c in coverage.values())
+    reviewable = sum(c[1] for c in coverage.values())
     totals = {
         key: sum((getattr(d, key) for d in departments), start=0) for key in ("filed", "closed", "amount", "hearings")
     }
@@ -265,8 +292,16 @@ def dashboard(request):
             "months": months,
             "data": data,
             "training": training,
-            "overdue_total": sum(n for per in overdue.values() for n in per.values()),
-            "below_target": _below_target(departments, transfers, overdue),
+            "period_name": _period_name(year, period),
+            "defs": definitions(),
+            "coverage": {"reviewed": reviewed, "reviewable": reviewable, "rate": selectors._rate(reviewed, reviewable)},
+            "overdue": {
+                "transfers": sum(d.overdue for d in departments),
+                "reports": sum(reports.values()),
+                "summaries": sum(summaries.values()),
+            },
+            "overdue_total": sum(d.overdue for d in departments) + sum(reports.values()) + sum(summaries.values()),
+            "below_target": _below_target(departments, coverage, transfers, reports, summaries),
             "has_grades": any(g["value"] for g in data["grades"]),
             "has_outcomes": any(o["value"] for o in data["outcomes"]),
         },

@@ -41,16 +41,21 @@ def tolerated_case_file_ids(case_file_ids: Iterable[int]) -> set[int]:
     )
 
 
-def decision_outcomes(user, year: int) -> dict[str, int]:
-    """Exemption decisions of ``year`` visible to ``user``, counted by outcome code
-    (for the statistics dashboard)."""
+def decision_outcomes(user, year: int, period: str = "year") -> dict[str, int]:
+    """Exemption decisions of ``year`` (``period`` "half": of its first half) visible to
+    ``user``, counted by outcome code (for the statistics dashboard)."""
     scope = scope_for(user)
     q = access.application_read_q(scope, prefix="application__")
     if q is None:
         return {}
     rows = statements.rows(
-        ("tolerance.outcomes", scope.memo_key(), year),
-        lambda: Decision.objects.filter(q, decided_on__year=year).values("outcome").annotate(n=Count("pk")).order_by(),
+        ("tolerance.outcomes", scope.memo_key(), year, period),
+        lambda: (
+            Decision.objects.filter(q, decided_on__year=year, decided_on__month__lte=6 if period == "half" else 12)
+            .values("outcome")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
     )
     return {row["outcome"]: row["n"] for row in rows}
 

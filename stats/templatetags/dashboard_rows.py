@@ -38,11 +38,12 @@ def department_rows(departments, year: int) -> SafeString:
 
     return format_html_join(
         "\n",
-        '<tr>\n<th scope="row" class="fw-normal"><a href="{}?department={}&amp;year={}">{}</a></th>\n'
+        '<tr data-unit="{}">\n<th scope="row" class="fw-normal"><a href="{}?department={}&amp;year={}">{}</a></th>\n'
         '<td class="text-end">{}</td>\n<td class="text-end">{}</td>\n<td class="text-end money">{}</td>\n'
-        '<td class="text-end">{}</td>\n<td class="text-end">{}</td>\n</tr>',
+        '<td class="text-end">{}</td>\n<td class="text-end" data-figure="overdue_transfers">{}</td>\n</tr>',
         (
             (
+                d.pk,
                 cases,
                 d.pk,
                 year,
@@ -60,21 +61,18 @@ def department_rows(departments, year: int) -> SafeString:
 
 @register.simple_tag
 def below_target_rows(rows: list[dict]) -> SafeString:
-    """``<tr>`` per unit below target (``stats.views._below_target``): REV-6 transfer rate, STA-2
-    overdue reports, REV-9 overdue summaries, each unit linking to its overdue files."""
+    """``<tr>`` per unit below target (``stats.views._below_target``): REV-6 self-review rate,
+    REV-5 on-time transfer rate, STA-2 overdue reports, REV-9 overdue summaries of the period,
+    each unit linking to its overdue files."""
     cases, reports = reverse("cases:list"), reverse("statistics:reports")
     dash = "—"
 
-    def rate(r: dict) -> SafeString | str:
-        if r["rate"] is None:
+    def rate(value, part: int, whole: int) -> SafeString | str:
+        if value is None:
             return dash
-        css = "text-danger fw-semibold" if r["rate"] < 100 else ""
+        css = "text-danger fw-semibold" if value < 100 else ""
         return format_html(
-            '<span class="{}">{}%</span> <span class="small text-muted">{}/{}</span>',
-            css,
-            r["rate"],
-            r["on_time"],
-            r["due"],
+            '<span class="{}">{}%</span> <span class="small text-muted">{}/{}</span>', css, value, part, whole
         )
 
     def late_reports(n: int) -> SafeString:
@@ -87,14 +85,17 @@ def below_target_rows(rows: list[dict]) -> SafeString:
 
     return format_html_join(
         "",
-        '<tr>\n<th scope="row" class="fw-normal"><a href="{}?department={}&amp;overdue=on">{}</a></th>\n'
-        '<td class="text-end">{}</td>\n<td class="text-end">{}</td>\n<td class="text-end">{}</td>\n</tr>',
+        '<tr data-unit="{}">\n<th scope="row" class="fw-normal"><a href="{}?department={}&amp;overdue=on">{}</a></th>\n'
+        '<td class="text-end" data-figure="coverage">{}</td>\n<td class="text-end" data-figure="transfer_rate">{}</td>\n'
+        '<td class="text-end" data-figure="reports">{}</td>\n<td class="text-end" data-figure="summaries">{}</td>\n</tr>',
         (
             (
+                r["department"].pk,
                 cases,
                 r["department"].pk,
                 r["department"].short_name or r["department"].name,
-                rate(r),
+                rate(r["rate"], r["reviewed"], r["reviewable"]),
+                rate(r["transfer_rate"], r["on_time"], r["due"]),
                 late_reports(r["reports"]),
                 late_summaries(r["summaries"]),
             )

@@ -49,7 +49,7 @@ def test_second_request_for_the_same_scope_is_served_from_the_cache(client, user
     # per-user review grades).
     computed = " ".join(q["sql"] for q in first.captured_queries)
     sql = " ".join(q["sql"] for q in second.captured_queries)
-    for table in ("notices_deadline", "org_certificate", "statistics_trainingattendance"):
+    for table in ("reviews_semiannualsummary", "org_certificate", "statistics_trainingattendance"):
         assert f'"{table}"' in computed and f'"{table}"' not in sql, table
     assert second_response.context["figures"] == first_response.context["figures"]
     assert [d.pk for d in second_response.context["departments"]] == [
@@ -140,7 +140,7 @@ def test_grades_are_not_cached_across_users_of_one_scope(client, users, monkeypa
     """Grades and outcomes are counted over what the user may see (narrower for a handler):
     they are read per request, never from the scope's cache entry."""
     monkeypatch.setattr(
-        "reviews.selectors.grade_distribution", lambda user, year: {"excellent": 1 + (user == users["handler"])}
+        "reviews.selectors.grade_distribution", lambda user, year, period: {"excellent": 1 + (user == users["handler"])}
     )
     grades = {}
     for role in ("legal_officer", "handler"):

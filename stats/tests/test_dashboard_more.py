@@ -37,8 +37,10 @@ def _data(response) -> dict:
 
 
 def test_sta_5_3_grades_and_outcomes_are_charted(client, users, monkeypatch):
-    monkeypatch.setattr("reviews.selectors.grade_distribution", lambda user, year: {"excellent": 3, "qualified": 5})
-    monkeypatch.setattr("tolerance.selectors.decision_outcomes", lambda user, year: {"exempt": 2})
+    monkeypatch.setattr(
+        "reviews.selectors.grade_distribution", lambda user, year, period: {"excellent": 3, "qualified": 5}
+    )
+    monkeypatch.setattr("tolerance.selectors.decision_outcomes", lambda user, year, period: {"exempt": 2})
     client.force_login(users["leader"])
     response = client.get(URL)
     data = _data(response)
@@ -50,8 +52,8 @@ def test_sta_5_3_grades_and_outcomes_are_charted(client, users, monkeypatch):
 
 
 def test_sta_5_3_grades_and_outcomes_empty_state(client, users, monkeypatch):
-    monkeypatch.setattr("reviews.selectors.grade_distribution", lambda user, year: {})
-    monkeypatch.setattr("tolerance.selectors.decision_outcomes", lambda user, year: {})
+    monkeypatch.setattr("reviews.selectors.grade_distribution", lambda user, year, period: {})
+    monkeypatch.setattr("tolerance.selectors.decision_outcomes", lambda user, year, period: {})
     client.force_login(users["leader"])
     html = client.get(URL).content.decode()
     assert "还没有已签署的自查记录" in html and "还没有容错免责决定" in html
@@ -79,7 +81,11 @@ def test_sta_2_overdue_reports_put_a_unit_below_target_with_drill_down(client, u
     with time_machine.travel(datetime.datetime(2026, 7, 1, 2, tzinfo=datetime.UTC), tick=False):
         report_periods_open(today=D(2026, 7, 1))
     client.force_login(users["bureau_staff"])
-    response = client.get(URL)
+    # STA-2: the overdue reports are 2025's annual ones (due 10 January 2026): the 2025 dashboard
+    # shows them; the 2026 dashboard, whose reports are not yet due, does not (issue 13).
+    with time_machine.travel(datetime.datetime(2026, 7, 1, 2, tzinfo=datetime.UTC), tick=False):
+        assert not any(r["reports"] for r in client.get(URL).context["below_target"])
+        response = client.get(URL + "?year=2025")
     rows = response.context["below_target"]
     assert {r["department"].pk for r in rows} >= {dept.pk, other_dept.pk}
     assert all(r["reports"] == 1 for r in rows)
@@ -87,13 +93,16 @@ def test_sta_2_overdue_reports_put_a_unit_below_target_with_drill_down(client, u
     html = response.content.decode()
     assert reverse("statistics:reports") in html
     assert f"?department={dept.pk}&amp;overdue=on" in html
-    # the unit's row (stats.templatetags.dashboard_rows): no transfer due yet, one overdue report
-    # linked to the reports page, no overdue summary
+    # the unit's row (stats.templatetags.dashboard_rows): nothing to self-review or transfer, one
+    # overdue report linked to the reports page, both 2025 half-year summaries overdue (REV-9)
     row = html[html.index(f"?department={dept.pk}&amp;overdue=on") :]
     row = row[: row.index("</tr>")]
-    assert '<td class="text-end">—</td>' in row
+    assert '<td class="text-end" data-figure="coverage">—</td>' in row
+    assert '<td class="text-end" data-figure="transfer_rate">—</td>' in row
     assert f'<a class="badge text-bg-danger text-decoration-none" href="{reverse("statistics:reports")}">1</a>' in row
-    assert row.endswith('<td class="text-end">0</td>\n')
+    assert row.endswith(
+        '<td class="text-end" data-figure="summaries"><span class="badge text-bg-danger">2</span></td>\n'
+    )
 
 
 def test_drill_down_links_from_figures(client, users, dept):

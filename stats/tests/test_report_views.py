@@ -173,7 +173,7 @@ def test_sta_4_county_workbook_totals_equal_unit_rows(client, users, dept, other
     rows = _rows(ws)
     assert "隰县" in rows[0][0] and "2026年上半年" in rows[0][0] and "导出时间" in rows[0][0]
     header = rows[1]
-    assert header[0] == "单位" and header[-1] == "罚没金额（元）" and header[-2] == "合计（宗）"
+    assert header[0] == "单位" and header[-1] == "罚没金额（元，本期决定的行政处罚案卷）" and header[-2] == "合计（宗）"
     assert ws.freeze_panes == "B3"
     assert ws.print_title_rows == "$2:$2" or ws.print_title_rows == "2:2"
     assert ws.page_setup.orientation == "landscape"
@@ -194,9 +194,9 @@ def test_sta_4_county_workbook_totals_equal_dashboard_amount(client, users, dept
     accepted_report(users, dept)
     client.force_login(users["bureau_staff"])
     wb = load_workbook(io.BytesIO(client.get(reverse("statistics:county_export") + "?year=2026&period=half").content))
-    total = _rows(wb["案件情况"])[-1]
-    header = _rows(wb["案件情况"])[1]
-    assert total[header.index("立案数量")] == 3
+    total = _rows(wb["案件情况（行政处罚）"])[-1]
+    header = _rows(wb["案件情况（行政处罚）"])[1]
+    assert total[header.index("立案数量（行政处罚）")] == 3
     from stats import selectors
 
     dscope = selectors.dashboard_scope(users["bureau_staff"])
@@ -224,7 +224,7 @@ def test_sta_4_unit_workbook_structure(client, users, dept, records):
     ws = wb["行政处罚"]
     rows = _rows(ws)
     assert rows[1] == ("项目", "填报数", "系统记录数", "差异说明")
-    amount = next(r for r in rows if r[0] == "罚没金额（元）")
+    amount = next(r for r in rows if r[0] == "罚没金额（元，本期决定的行政处罚案卷）")
     assert amount[1] == 4700 and amount[2] == 4700
     assert ws.freeze_panes == "B3"
     assert _rows(wb["行政许可"])[2][1] == "无相关职责"
