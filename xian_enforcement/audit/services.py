@@ -140,10 +140,10 @@ def audit_chain_verify(*, batch: int = 5000) -> VerifyResult:
     return VerifyResult(True, rows, time.perf_counter() - started)
 
 
-def chain_append_raw(event_model, head_model, **fields):
+def chain_append_raw(event_model, head_model, *, using: str = "default", **fields):
     """Append one row through the given (possibly historical) models: for data migrations, which
     cannot call ``audit_event_record``. Same hashing, same head lock."""
-    head, _created = head_model.objects.select_for_update().get_or_create(pk=1)
+    head, _created = head_model.objects.using(using).select_for_update().get_or_create(pk=1)
     values = {
         "created_at": timezone.now(),
         "user_id": None,
@@ -157,9 +157,9 @@ def chain_append_raw(event_model, head_model, **fields):
         "prev_hash": head.last_hash,
     }
     event = event_model(**values, row_hash=hash_of({f: values[f] for f in HASHED_FIELDS}))
-    event.save()
+    event.save(using=using)
     head.last_id, head.last_hash = event.pk, event.row_hash
-    head.save(update_fields=["last_id", "last_hash"])
+    head.save(using=using, update_fields=["last_id", "last_hash"])
     return event
 
 
