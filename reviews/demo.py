@@ -8,7 +8,6 @@ computed from the in-memory rows exactly as ``services.canonical_content`` reads
 from __future__ import annotations
 
 import datetime
-import hashlib
 import random
 from decimal import Decimal
 
@@ -132,7 +131,7 @@ def build(county, *, cases=None, rng: random.Random) -> dict[str, int]:
         plan.append((f, findings, heads))
     SelfReview.objects.bulk_create(reviews, batch_size=500)
     finding_rows, signature_rows, digests = [], [], []
-    for review, (f, findings, heads) in zip(reviews, plan, strict=True):
+    for review, (_f, findings, heads) in zip(reviews, plan, strict=True):
         rows = [
             ReviewFinding(review=review, item_id=k, failed=a, deduction=b, reason=c)
             for k, (a, b, c) in findings.items()
@@ -153,19 +152,32 @@ def build(county, *, cases=None, rng: random.Random) -> dict[str, int]:
         if review.status == ReviewStatus.LOCKED and len(sigs) < 2:
             review.status, review.locked_at = ReviewStatus.SUBMITTED, None
         signature_rows += sigs
-        if review.status == ReviewStatus.LOCKED:
-            case = {"id": f["pk"], "number": f["number"], "department_id": f["department_id"]}
-            content = services.canonical_payload(
-                review,
-                case,
-                [(r.item_id, r.failed, r.deduction, r.reason) for r in rows],
-                [(s.role, s.user_id, s.signer_name, s.signed_at) for s in sigs],
-            )
-            review.digest = hashlib.sha256(content).hexdigest()
-            digests.append(review)
+        digests.append((review, rows, sigs))
     ReviewFinding.objects.bulk_create(finding_rows, batch_size=1000)
     ReviewSignature.objects.bulk_create(signature_rows, batch_size=1000)
-    SelfReview.objects.bulk_update(reviews, ["digest", "status", "locked_at"], batch_size=500)
+    # REV-7: submitted and locked records keep the file as reviewed; locked ones get their keyed
+    # digest; every signed record's digest is sealed in the audit chain (one row per 500 records).
+    snapshots = services.case_snapshots(r.case_file_id for r in reviews if r.status != ReviewStatus.DRAFT)
+    seals = {"sign": [], "lock": []}
+    for review, rows, sigs in digests:
+        if review.status == ReviewStatus.DRAFT:
+            continue
+        review.case_snapshot = snapshots[review.case_file_id]
+        content = services.canonical_payload(
+            review,
+            review.case_snapshot,
+            [(r.item_id, r.failed, r.deduction, r.reason) for r in rows],
+            [(s.role, s.user_id, s.signer_name, s.signed_at) for s in sigs],
+        )
+        if review.status == ReviewStatus.LOCKED:
+            review.digest = services.digest_of(content)
+            seals["lock"].append((review.pk, review.digest))
+        elif sigs:
+            seals["sign"].append((review.pk, services.digest_of(content)))
+    for stage, records in seals.items():
+        for start in range(0, len(records), 500):
+            services.seal_in_chain(stage=stage, records=records[start : start + 500], detail={"demo": True})
+    SelfReview.objects.bulk_update(reviews, ["digest", "status", "locked_at", "case_snapshot"], batch_size=500)
 
     # Written notices with real PDFs for the demo handler's latest locked records.
     handler = county.demo.get("demo_handler")

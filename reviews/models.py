@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -75,7 +76,8 @@ class ChecklistItem(models.Model):
 class SelfReview(models.Model):
     """REV-7: the self-review record (自查记录) of one closed case file by its department's legal
     office. ``status``: draft → submitted → locked (see ``ReviewStatus``); after both sign-offs
-    the record is locked and ``digest`` holds the SHA-256 of its canonical content."""
+    the record is locked and ``digest`` holds the keyed HMAC-SHA256 of its canonical content
+    (``services.canonical_content``), also written into the audit chain."""
 
     case_file = models.OneToOneField(
         "cases.CaseFile", on_delete=models.PROTECT, related_name="self_review", verbose_name=_("案卷")
@@ -110,6 +112,9 @@ class SelfReview(models.Model):
     # digest (a later note on the record, not what the signatures vouch for).
     case_amended = models.BooleanField(_("案卷在评查后被更正"), default=False)
     case_amended_at = models.DateTimeField(_("案卷更正时间"), null=True, blank=True)
+    # The case file as reviewed (``services.SNAPSHOT_FIELDS``), kept at submission; the digest
+    # covers it, not the live file.
+    case_snapshot = models.JSONField(_("案卷快照"), default=dict, blank=True, editable=False, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -27,6 +27,11 @@ class InspectionCampaign(models.Model):
     seed = models.CharField(_("抽样种子"), max_length=64)
     sample_size = models.PositiveSmallIntegerField(_("每类抽取件数"))
     drawn_at = models.DateTimeField(_("抽取时间"), null=True, blank=True)
+    # REV-11: the candidates as they stood at the draw ([case id, department id, group, excluded]),
+    # and their keyed digest with the seed and size: the draw is re-run from these, so a later
+    # legitimate change of a file leaves it verifiable, and a changed list or sample does not.
+    candidates = models.JSONField(_("抽样候选"), default=list, blank=True, editable=False)
+    candidates_digest = models.CharField(_("候选摘要"), max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from cases.choices import LitigationState, ReconsiderationState
 from cases.models import CaseFile
+from xian_enforcement.audit.keys import keyed_hexdigest, same
 from xian_enforcement.errors import DomainError
 from xian_enforcement.org.choices import Role
 from xian_enforcement.org.models import Department, Officer, Region
@@ -257,9 +259,45 @@ def campaign_draw(*, campaign: InspectionCampaign, by) -> Draw:
             for pk, (_s, reason) in draw.excluded.items()
         ]
     )
+    campaign.candidates = candidate_rows(campaign)
+    campaign.candidates_digest = candidates_digest(campaign, campaign.candidates)
     campaign.drawn_at = timezone.now()
-    campaign.save(update_fields=["drawn_at"])
+    campaign.save(update_fields=["drawn_at", "candidates", "candidates_digest"])
     return draw
+
+
+def candidate_rows(campaign: InspectionCampaign) -> list[list]:
+    """Every candidate of the draw as it stands now: [case id, department id, group, excluded
+    (REV-12)], in id order. Stored with the draw."""
+    rows = (
+        _candidates(campaign, campaign_region_ids(campaign.region_id))
+        .order_by("pk")
+        .values_list("pk", "department_id", "category__sampling_group", "reconsideration", "litigation")
+    )
+    return [
+        [pk, dept, group, reconsideration != ReconsiderationState.NONE or litigation != LitigationState.NONE]
+        for pk, dept, group, reconsideration, litigation in rows
+    ]
+
+
+def candidates_digest(campaign: InspectionCampaign, rows: list[list]) -> str:
+    """Keyed digest (``AUDIT_HMAC_KEY``) of the stored candidates with the seed and sample size."""
+    payload = json.dumps(
+        {"campaign": campaign.pk, "seed": campaign.seed, "size": campaign.sample_size, "candidates": rows},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return keyed_hexdigest("reviews.campaign:" + payload)
+
+
+def draw_from_candidates(seed: str, sample_size: int, rows: list[list]) -> set[int]:
+    """The draw over stored candidates: the same rule as ``compute_draw`` (per unit × group, by
+    ``sha256(seed:id)``, the first N; excluded files never drawn)."""
+    pools: dict[tuple[int, str], list[tuple[str, int]]] = defaultdict(list)
+    for pk, dept, group, excluded in rows:
+        if not excluded:
+            pools[(dept, group)].append((draw_key(seed, pk), pk))
+    return {pk for pool in pools.values() for _key, pk in sorted(pool)[:sample_size]}
 
 
 @dataclass
@@ -267,6 +305,10 @@ class Verification:
     same: bool
     stored: set[int]
     recomputed: set[int]
+    # False when the stored candidate list no longer matches its keyed digest.
+    candidates_intact: bool = True
+    # True when the draw was re-run from the candidates stored at the draw (not the live files).
+    from_stored_candidates: bool = False
 
     @property
     def missing(self) -> set[int]:
@@ -278,8 +320,15 @@ class Verification:
 
 
 def campaign_verify(campaign: InspectionCampaign) -> Verification:
-    """Re-run the draw from the recorded seed and compare with the stored sample."""
+    """Re-run the draw from the recorded seed and compare with the stored sample. A campaign drawn
+    with its candidates stored is re-run from them (their keyed digest checked first), so a case
+    file legitimately changed after the draw does not make it fail; one drawn before they were
+    stored is re-run from the current files."""
     stored = set(SampledFile.objects.filter(campaign=campaign).values_list("case_file_id", flat=True))
+    if campaign.candidates_digest:
+        intact = same(candidates_digest(campaign, campaign.candidates), campaign.candidates_digest)
+        recomputed = draw_from_candidates(campaign.seed, campaign.sample_size, campaign.candidates)
+        return Verification(intact and stored == recomputed, stored, recomputed, intact, True)
     recomputed = compute_draw(campaign).case_ids()
     return Verification(stored == recomputed, stored, recomputed)
 

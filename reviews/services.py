@@ -10,12 +10,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import CaseFile
+from xian_enforcement.audit.keys import keyed_hexdigest, same
 from xian_enforcement.audit.services import EventType, audit_event_record
 from xian_enforcement.errors import DomainError
 from xian_enforcement.notices import services as notices
@@ -175,7 +177,8 @@ def self_review_submit(*, review: SelfReview, by) -> SelfReview:
         raise DomainError(_("有扣分或否决项的自查记录须列明发现的问题（实体或程序）（REV-7）。"), rule_id="REV-7")
     review.status = ReviewStatus.SUBMITTED
     review.submitted_at = timezone.now()
-    review.save(update_fields=["status", "submitted_at", "updated_at"])
+    review.case_snapshot = case_snapshots([review.case_file_id])[review.case_file_id]
+    review.save(update_fields=["status", "submitted_at", "case_snapshot", "updated_at"])
     return review
 
 
@@ -222,29 +225,62 @@ def self_review_sign(*, review: SelfReview, by, role: str) -> SelfReview:
     except IntegrityError as exc:
         raise DomainError(_("该身份已由他人签署。"), rule_id="REV-7") from exc
     signatures.append(signature)
-    audit_event_record(
-        event_type=EventType.STATE_CHANGE, user=by, obj=review, detail={"rule": "REV-7", "signed_as": role}
+    if not review.case_snapshot:  # submitted before snapshots were kept
+        review.case_snapshot = case_snapshots([review.case_file_id])[review.case_file_id]
+        review.save(update_fields=["case_snapshot", "updated_at"])
+    seal_in_chain(
+        stage="sign", records=[(review.pk, review_digest(review))], by=by, obj=review, detail={"signed_as": role}
     )
     if {s.role for s in signatures} == set(SignerRole.values):
         _lock(review, by)
     return review
 
 
+# The case file as the reviewers saw it, kept in the record at submission: the digest covers this
+# copy, so a later legitimate amendment of the file leaves the signed record verifiable.
+SNAPSHOT_FIELDS = (
+    "id",
+    "number",
+    "department_id",
+    "category_id",
+    "year",
+    "title",
+    "main_handler_id",
+    "filed_on",
+    "decided_on",
+    "closed_on",
+    "fine_amount",
+)
+# The name of the sealed records in the audit chain (``detail["seal"]`` of their events).
+SEAL = "reviews.selfreview"
+
+
+def case_snapshots(case_ids) -> dict[int, dict]:
+    """The snapshot of each case file, as JSON-ready values (dates ISO, amounts as strings)."""
+    rows = CaseFile.objects.filter(pk__in=list(case_ids)).values(*SNAPSHOT_FIELDS)
+    return {row["id"]: json.loads(json.dumps(row, cls=DjangoJSONEncoder)) for row in rows}
+
+
 def canonical_content(review: SelfReview) -> bytes:
-    """The content the digest covers: the file, the checklist version, every finding, the
-    problems, score, grade and sign-offs, as sorted-key JSON."""
+    """The content the digest covers: everything a signature vouches for — the status, year and
+    department, the case file as reviewed (the stored snapshot), the checklist version, every
+    finding, the problems, score, grade, the times, and each sign-off (who and when)."""
     findings = ReviewFinding.objects.filter(review_id=review.pk).values_list("item_id", "failed", "deduction", "reason")
     signatures = ReviewSignature.objects.filter(review_id=review.pk).values_list(
         "role", "user_id", "signer_name", "signed_at"
     )
-    case = CaseFile.objects.filter(pk=review.case_file_id).values("id", "number", "department_id").get()
-    return canonical_payload(review, case, list(findings), list(signatures))
+    return canonical_payload(review, review.case_snapshot, list(findings), list(signatures))
 
 
-def canonical_payload(review: SelfReview, case: dict, findings: list[tuple], signatures: list[tuple]) -> bytes:
-    """``canonical_content`` from data already loaded (the demo builder digests in bulk)."""
+def canonical_payload(review: SelfReview, snapshot: dict, findings: list[tuple], signatures: list[tuple]) -> bytes:
+    """``canonical_content`` from data already loaded (the verifier and the demo builder digest
+    in bulk)."""
     payload = {
-        "case_file": case,
+        "record": [SEAL, review.pk],
+        "case_file": snapshot,
+        "department": review.department_id,
+        "year": review.year,
+        "status": review.status,
         "template": [review.template_id],
         "reviewer": [review.reviewer_id, review.reviewer_name],
         "problems_substance": review.problems_substance,
@@ -253,19 +289,40 @@ def canonical_payload(review: SelfReview, case: dict, findings: list[tuple], sig
         "veto_failed": review.veto_failed,
         "grade": review.grade,
         "submitted_at": review.submitted_at.isoformat() if review.submitted_at else None,
+        "locked_at": review.locked_at.isoformat() if review.locked_at else None,
         "findings": [[i, f, str(d), r] for i, f, d, r in sorted(findings)],
         "signatures": [[r, u, n, t.isoformat()] for r, u, n, t in sorted(signatures)],
     }
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder
+    ).encode()
+
+
+def digest_of(content: bytes) -> str:
+    """Keyed (HMAC-SHA256 with ``AUDIT_HMAC_KEY``): a digest recomputed by someone who changed the
+    row in the database without the key does not match."""
+    return keyed_hexdigest(SEAL.encode() + b":" + content)
 
 
 def review_digest(review: SelfReview) -> str:
-    return hashlib.sha256(canonical_content(review)).hexdigest()
+    return digest_of(canonical_content(review))
 
 
 def verify(review: SelfReview) -> bool:
     """REV-7 / security.md: a locked record whose content no longer matches its digest."""
-    return bool(review.digest) and review_digest(review) == review.digest
+    return bool(review.digest) and same(review_digest(review), review.digest)
+
+
+def seal_in_chain(*, stage: str, records: list[tuple[int, str]], by=None, obj=None, detail=None) -> None:
+    """Write the records' digests into the audit chain (``stage``: "sign" or "lock"), so the
+    verifier can cross-check both ways: a record against its seal, and every seal against a
+    record that still exists."""
+    audit_event_record(
+        event_type=EventType.STATE_CHANGE,
+        user=by,
+        obj=obj,
+        detail={"rule": "REV-7", "seal": SEAL, "stage": stage, "records": [list(r) for r in records], **(detail or {})},
+    )
 
 
 def _lock(review: SelfReview, by) -> None:
@@ -273,6 +330,7 @@ def _lock(review: SelfReview, by) -> None:
     review.locked_at = timezone.now()
     review.digest = review_digest(review)
     review.save(update_fields=["status", "locked_at", "digest", "updated_at"])
+    seal_in_chain(stage="lock", records=[(review.pk, review.digest)], by=by, obj=review)
     _deliver_notice(review)
 
 

@@ -344,3 +344,19 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "xian_enforcement.reporting.MaskingException
 # younger rows, and the PostgreSQL trigger refuses it too. Values below 6 are refused at start-up.
 AUDIT_RETENTION_MONTHS = envint("AUDIT_RETENTION_MONTHS", 6)
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Key of the audit chain's row hashes and the signed records' digests (HMAC-SHA256), kept outside
+# the database (docs/operations.md "Tamper evidence"). Required in production (check --deploy,
+# audit.E002); while DJANGO_DEBUG is true an unset key falls back to one derived from SECRET_KEY.
+AUDIT_HMAC_KEY = envstr("AUDIT_HMAC_KEY")
+if not AUDIT_HMAC_KEY and DEBUG:
+    from .audit.keys import development_key
+
+    AUDIT_HMAC_KEY = development_key(SECRET_KEY)
+# Production runs the application as a database role that does not own the tables, so it cannot
+# disable the audit triggers, truncate, or delete audit rows (manage.py grant_app_role). The owner's
+# URL, when set, is what `manage.py migrate`, `purge_audit` and `rekey_audit` connect with.
+DATABASE_MIGRATE_URL = envstr("DATABASE_MIGRATE_URL")
+if DATABASE_MIGRATE_URL:
+    DATABASES["migrate"] = dj_database_url.parse(DATABASE_MIGRATE_URL, conn_max_age=0)
+    DATABASES["migrate"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["migrate"]["TEST"] = {"MIRROR": "default"}

@@ -174,3 +174,43 @@ def test_rev_10_year_without_inspection_is_flagged_from_1_october(users, region)
     assert sampling.inspection_missing(region.pk, datetime.date(2026, 10, 1))
     campaign(users)
     assert not sampling.inspection_missing(region.pk, datetime.date(2026, 10, 1))
+
+
+def test_rev_11_verification_uses_the_candidates_stored_at_the_draw(users, files, dept):
+    """Issue 13: a legitimate change of the files after the draw (a sampled file goes to
+    litigation, a new file of the period is closed) leaves the draw verifiable; a changed stored
+    sample or a changed stored candidate list still fails."""
+    from reviews.models import InspectionCampaign
+
+    c = campaign(users)
+    sampling.campaign_draw(campaign=c, by=users["bureau_staff"])
+    c.refresh_from_db()
+    assert len(c.candidates) == 17 and len(c.candidates_digest) == 64
+    drawn = SampledFile.objects.filter(campaign=c).first()
+    CaseFile.objects.filter(pk=drawn.case_file_id).update(litigation=LitigationState.PENDING)
+    reviewable_file(dept)  # closed in the period after the draw: a new candidate today
+    result = sampling.campaign_verify(c)
+    assert result.same and result.from_stored_candidates
+    out = StringIO()
+    call_command("verify_sample", str(c.pk), stdout=out)
+    assert "OK: the draw reproduces the same 13 files" in out.getvalue()
+    assert sampling.compute_draw(c).case_ids() != result.stored  # the live files did change
+
+    # A stored candidate list changed after the draw: its keyed digest no longer matches.
+    rows = [row for row in c.candidates if row[0] != drawn.case_file_id]
+    InspectionCampaign.objects.filter(pk=c.pk).update(candidates=rows)
+    c.refresh_from_db()
+    assert not sampling.campaign_verify(c).candidates_intact
+    with pytest.raises(CommandError, match="keyed digest"):
+        call_command("verify_sample", str(c.pk), stdout=StringIO())
+
+
+def test_rev_11_changed_stored_sample_fails_verification_from_stored_candidates(users, files):
+    c = campaign(users)
+    sampling.campaign_draw(campaign=c, by=users["bureau_staff"])
+    c.refresh_from_db()
+    drawn_ids = set(SampledFile.objects.filter(campaign=c).values_list("case_file_id", flat=True))
+    undrawn = next(row[0] for row in c.candidates if row[0] not in drawn_ids)
+    SampledFile.objects.filter(pk=SampledFile.objects.filter(campaign=c).first().pk).update(case_file_id=undrawn)
+    result = sampling.campaign_verify(c)
+    assert result.candidates_intact and not result.same and undrawn in result.missing

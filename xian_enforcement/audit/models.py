@@ -3,8 +3,10 @@
 Every security event (sign-ins, denials, exports, downloads, imports) and every row change of an
 audited model (mirrored from django-auditlog's ``LogEntry``) is one ``AuditEvent``. Rows are
 append-only (the ORM refuses updates and deletes; on PostgreSQL a trigger refuses them too) and
-hash-chained: each row's ``row_hash`` covers its content and the previous row's hash, so
-``manage.py verify_audit`` finds the first row that was changed, removed or inserted.
+hash-chained: each row's ``row_hash`` is an HMAC-SHA256 (keyed with ``AUDIT_HMAC_KEY``, which the
+database does not hold: ``keys.py``) of its content and the previous row's hash, so
+``manage.py verify_audit`` finds the first row that was changed, removed or inserted, even by
+someone who can write to the database and recompute hashes.
 """
 
 import hashlib
@@ -41,7 +43,15 @@ def canonical_json(values: dict) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
 
 
-def hash_of(values: dict) -> str:
+def hash_of(values: dict, key: bytes | None = None) -> str:
+    """The keyed hash of a row (``key``: the audit key unless given, for re-keying)."""
+    from .keys import keyed_hexdigest
+
+    return keyed_hexdigest(canonical_json(values), key)
+
+
+def legacy_hash_of(values: dict) -> str:
+    """The unkeyed SHA-256 rows had before the chain was keyed (read only by re-keying)."""
     return hashlib.sha256(canonical_json(values).encode()).hexdigest()
 
 

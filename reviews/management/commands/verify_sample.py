@@ -24,6 +24,10 @@ class Command(BaseCommand):
             raise CommandError(f"seed of campaign {c.pk} does not match sha256(public value | date)")
         self.stdout.write(f"campaign {c.pk} {c.title}: seed {c.seed} = sha256('{c.public_value}|{c.seed_date}')")
         result = campaign_verify(c)
+        if not result.candidates_intact:
+            raise CommandError("the candidate list stored with the draw does not match its keyed digest")
+        source = "the candidates stored at the draw" if result.from_stored_candidates else "the current files"
+        self.stdout.write(f"re-running the draw from {source}")
         numbers = dict(CaseFile.objects.filter(pk__in=result.stored | result.recomputed).values_list("pk", "number"))
         if result.same:
             self.stdout.write(f"OK: the draw reproduces the same {len(result.stored)} files")

@@ -3,6 +3,7 @@ calendar months; younger rows are never removed)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from xian_enforcement.audit.owner import use_owner_connection
 from xian_enforcement.audit.services import audit_purge
 from xian_enforcement.errors import DomainError
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="count only")
 
     def handle(self, *args, **options):
+        use_owner_connection()  # the application role may not delete audit rows; the owner may
         try:
             result = audit_purge(
                 older_than_months=options["older_than_months"],
