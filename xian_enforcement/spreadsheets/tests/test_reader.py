@@ -53,7 +53,9 @@ def refused(content: bytes, match: str) -> None:
 def test_a_plain_file_reads_and_a_huge_declared_dimension_is_ignored(settings):
     settings.IMPORT_MAX_ROWS = 10
     content = rewrite(
-        workbook([["案号", "案由"], ["A1", "x"]]), SHEET, lambda x: re.sub(r'ref="[^"]+"', 'ref="A1:XFD1048576"', x, 1)
+        workbook([["案号", "案由"], ["A1", "x"]]),
+        SHEET,
+        lambda x: re.sub(r'ref="[^"]+"', 'ref="A1:XFD1048576"', x, count=1),
     )
     start = time.perf_counter()
     table = read_table(content, columns=COLUMNS)
@@ -68,7 +70,7 @@ def test_sparse_dimension_bomb_is_refused_within_a_second():
     content = rewrite(
         workbook([["案号", "案由"], ["A1", "x"]]),
         SHEET,
-        lambda x: re.sub(r'ref="[^"]+"', 'ref="A1:XFD1048576"', x, 1).replace("</sheetData>", far),
+        lambda x: re.sub(r'ref="[^"]+"', 'ref="A1:XFD1048576"', x, count=1).replace("</sheetData>", far),
     )
     assert len(content) < 10_000
     refused(content, "超出模板的 3 列")
