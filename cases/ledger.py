@@ -14,10 +14,13 @@ strings (not translated): a workbook filled in on an English screen imports the 
 
 from __future__ import annotations
 
+import copy
 import datetime
 import io
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from xian_enforcement.audit.services import EventType, audit_event_record
+from xian_enforcement.errors import DomainError
 from xian_enforcement.org.models import Certificate, Department, Officer
 from xian_enforcement.org.selectors import assignable_officers
 from xian_enforcement.spreadsheets.imports import (  # noqa: F401 (re-exported for cases.powerlist)
@@ -459,11 +463,75 @@ def _ledger_writer(department: Department, user):
     return write
 
 
-def ledger_preview(*, department: Department, content: bytes, user=None) -> ImportResult:
-    """Check every row, then dry-run the services for the rows that passed; nothing is saved."""
-    result = ledger_check(department=department, content=content)
-    result.errors.extend(dry_run(result.plans, _ledger_writer(department, user), ledger_column_of))
+class _RowRules:
+    """The services' per-row rules, checked without writing (the preview of a whole file):
+    field values, stage order and the other one-row rules of ``CaseFile.clean``, TOL-6 and
+    REV-13 with the certified officers loaded once per filing day."""
+
+    FK_EXCLUDE = ["department", "category", "power_item", "main_handler", "legal_review_by", "created_by"]
+
+    def __init__(self, department: Department):
+        self.department = department
+        self._certified: dict[Any, set[int]] = {}
+
+    def certified_on(self, day) -> set[int]:
+        if day not in self._certified:
+            self._certified[day] = set(assignable_officers(self.department.pk, day).values_list("pk", flat=True))
+        return self._certified[day]
+
+    def errors(self, plan: RowPlan) -> list[RowError]:
+        """The errors of one row (empty when the services would accept it). A frozen-file or
+        other new per-row rule belongs here."""
+        data, co_handlers = plan.payload["data"], plan.payload["co_handlers"]
+        case = CaseFile(department=self.department) if plan.instance is None else plan.instance
+        already: set[int] = set()
+        if plan.instance is not None:
+            case = copy.copy(plan.instance)  # the stored file, not changed by the check
+            already = {case.main_handler_id, *(o.pk for o in plan.instance.co_handlers.all())}
+        for key, value in data.items():
+            setattr(case, key, value)
+        for amount in ("fine_amount", "confiscation_amount"):
+            if getattr(case, amount) is None:
+                setattr(case, amount, Decimal("0.00"))
+        try:
+            case.clean_fields(exclude=[*self.FK_EXCLUDE, "co_handlers", "penalty_kinds"])
+            case.clean()
+            services.validate_handlers(
+                department_id=self.department.pk,
+                main_handler=case.main_handler,
+                co_handlers=co_handlers,
+                on=case.filed_on,
+                already_assigned=already,
+                certified=self.certified_on(case.filed_on),
+            )
+        except ValidationError as exc:
+            return [
+                RowError(
+                    plan.row, ledger_column_of(None if name == "__all__" else name), "；".join(str(m) for m in msgs)
+                )
+                for name, msgs in exc.message_dict.items()
+            ]
+        except DomainError as exc:
+            return [RowError(plan.row, ledger_column_of(exc.field), domain_error_text(exc))]
+        return []
+
+
+def ledger_validate(department: Department, result: ImportResult) -> None:
+    """Check every planned row against the services' rules, without writing; errors are added
+    to ``result`` with their row numbers."""
+    rules = _RowRules(department)
+    for plan in result.plans:
+        if plan.action != UNCHANGED:
+            result.errors.extend(rules.errors(plan))
     result.errors.sort(key=lambda e: e.row or 0)
+
+
+def ledger_preview(*, department: Department, content: bytes, user=None) -> ImportResult:
+    """Check every row's cells, then every row whose cells are acceptable against the services'
+    rules, without writing: every error of the file is listed with its row number. No row is
+    run through a service in the preview (it used to be, in savepoints, at about 60 ms a row)."""
+    result = ledger_check(department=department, content=content)
+    ledger_validate(department, result)
     return result
 
 
@@ -473,6 +541,9 @@ def ledger_import(*, department: Department, content: bytes, user) -> ImportResu
     Raises ``ImportFileError`` for an unreadable file and ``ImportRejected`` (nothing saved) when
     any row is refused; records an audit event on success."""
     result = ledger_check(department=department, content=content)
+    ledger_validate(department, result)
+    if result.errors:  # refused before any service runs
+        raise ImportRejected(result)
     with transaction.atomic():
         result.errors.extend(apply_rows(result.plans, _ledger_writer(department, user), ledger_column_of))
         if result.errors:
