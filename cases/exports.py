@@ -1,5 +1,5 @@
 """Excel export of the case list, from the list page's filtered, permission-limited queryset
-(NetBox ``export_table``). Layout per ux.md: title row naming unit, filter and export time, one
+(NetBox ``export_table``); every cell goes through the core writer, so user text is text. Layout per ux.md: title row naming unit, filter and export time, one
 frozen header row, fitted widths, numbers as numbers with yuan format, print setup."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from xian_enforcement.spreadsheets.writer import sheet_cell
 
 from .choices import CaseStatus, LitigationState, ReconsiderationState
 
@@ -72,25 +73,12 @@ def case_list_workbook(queryset, *, title: str, filter_summary: str, out=None, p
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
-    head = WriteOnlyCell(ws, value=export_title(title, filter_summary))
-    head.font = Font(bold=True, size=13)
-    ws.append([head])
-    header = []
-    for label, _w, _g, _f in columns:
-        cell = WriteOnlyCell(ws, value=str(label))
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-        header.append(cell)
-    ws.append(header)
+    ws.append([sheet_cell(ws, export_title(title, filter_summary), font=Font(bold=True, size=13))])
+    bold, centred = Font(bold=True), Alignment(horizontal="center")
+    ws.append([sheet_cell(ws, label, font=bold, alignment=centred) for label, _w, _g, _f in columns])
     done = 0
     for case in queryset.iterator(chunk_size=2000):
-        row = []
-        for _label, _w, get, fmt in columns:
-            cell = WriteOnlyCell(ws, value=get(case))
-            if fmt:
-                cell.number_format = fmt
-            row.append(cell)
-        ws.append(row)
+        ws.append([sheet_cell(ws, get(case), number_format=fmt) for _label, _w, get, fmt in columns])
         done += 1
         if progress is not None and done % every == 0:
             progress(done)

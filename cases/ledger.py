@@ -14,377 +14,61 @@ strings (not translated): a workbook filled in on an English screen imports the 
 
 from __future__ import annotations
 
+import copy
 import datetime
 import io
-import re
-import zipfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from xian_enforcement.audit.services import EventType, audit_event_record
 from xian_enforcement.errors import DomainError
 from xian_enforcement.org.models import Certificate, Department, Officer
 from xian_enforcement.org.selectors import assignable_officers
+from xian_enforcement.spreadsheets.imports import (  # noqa: F401 (re-exported for cases.powerlist)
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    ImportRejected,
+    ImportResult,
+    RowError,
+    RowPlan,
+    apply_rows,
+    domain_error_text,
+    dry_run,
+)
+from xian_enforcement.spreadsheets.reader import (  # noqa: F401 (re-exported for cases.powerlist)
+    CellError,
+    Column,
+    ImportFileError,
+    choice_lookup,
+    max_bytes,
+    max_rows,
+    read_table,
+    split_list,
+    to_amount,
+    to_bool,
+    to_choice,
+    to_date,
+    to_int,
+    to_text,
+)
+from xian_enforcement.spreadsheets.writer import XLSX_CONTENT_TYPE, cell_write, row_append  # noqa: F401
 
 from . import services
 from .choices import LitigationState, PartyKind, ReconsiderationState
 from .models import CaseCategory, CaseFile, PenaltyKind, PowerItem
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def max_rows() -> int:
-    """Rows per import (settings ``IMPORT_MAX_ROWS`` may override the default)."""
-    return getattr(settings, "IMPORT_MAX_ROWS", 5000)
-
-
-def max_bytes() -> int:
-    return getattr(settings, "IMPORT_MAX_BYTES", 10 * 1024 * 1024)
-
-
 # Rows whose 案号 starts with this are the template's example and are skipped.
 EXAMPLE_PREFIX = "示例"
-
-CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
-
-
-# --------------------------------------------------------------------------------------------
-# Generic machinery shared with the power-list import (cases.powerlist)
-# --------------------------------------------------------------------------------------------
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (not xlsx, corrupt, empty, too large, wrong columns)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class CellError(Exception):
-    """One cell's value is not acceptable; the message is shown with the row and column."""
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    key: str
-    kind: str
-    required: bool = False
-    width: int = 14
-    help: str = ""
-    example: Any = None
-
-
-@dataclass
-class RowError:
-    row: int | None
-    column: str
-    message: str
-
-
-@dataclass
-class RowPlan:
-    """What one row will do: its key, the action and the arguments for the service."""
-
-    row: int
-    action: str
-    label: str
-    detail: str = ""
-    payload: dict[str, Any] = field(default_factory=dict)
-    instance: Any = None
-
-
-@dataclass
-class ImportResult:
-    plans: list[RowPlan] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-    def count(self, action: str) -> int:
-        return sum(1 for p in self.plans if p.action == action)
-
-    @property
-    def created(self) -> int:
-        return self.count(CREATE)
-
-    @property
-    def updated(self) -> int:
-        return self.count(UPDATE)
-
-    @property
-    def unchanged(self) -> int:
-        return self.count(UNCHANGED)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class ImportRejected(Exception):
-    """The confirmed import was refused: nothing was saved. ``result`` holds every error."""
-
-    def __init__(self, result: ImportResult):
-        super().__init__(f"{len(result.errors)} errors")
-        self.result = result
-
-
-@dataclass
-class Table:
-    columns: dict[str, int]
-    rows: list[tuple[int, dict[str, Any]]]
-
-
-def _norm_header(value: Any) -> str:
-    text = re.sub(r"\s+", "", str(value or ""))
-    text = text.rstrip("*＊")
-    return re.sub(r"[（(]元[）)]$", "", text)
-
-
-def read_table(content: bytes, *, columns: list[Column]) -> Table:
-    """Read the first sheet of an xlsx workbook into rows keyed by column header.
-
-    The header row is the first of the top five rows that holds every required column (so an
-    export with a title row can be imported again). Blank rows are skipped; row numbers are the
-    sheet's own. Raises ``ImportFileError`` with a message for the user."""
-    limit, size_limit = max_rows(), max_bytes()
-    if not content:
-        raise ImportFileError(_("上传的文件是空的，请选择填写好的 Excel 台账文件（.xlsx）。"))
-    if len(content) > size_limit:
-        raise ImportFileError(
-            _("文件过大（%(size)s 字节），上限 %(max)s 字节。请拆分后分批导入。")
-            % {"size": len(content), "max": size_limit}
-        )
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise ImportFileError(
-            _(
-                "无法读取该文件：只接受 Excel 2007 及以上版本的 .xlsx 文件。若是 .xls 或 .csv，请在 Excel 中“另存为” .xlsx 后再上传。"
-            )
-        )
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged package
-        raise ImportFileError(
-            _("文件已损坏或不是有效的 Excel 工作簿（.xlsx），无法读取。请用 Excel 打开检查后重新保存。")
-        )
-    try:
-        if not wb.worksheets:
-            raise ImportFileError(_("工作簿中没有工作表。"))
-        ws = wb.worksheets[0]
-        required = [c.header for c in columns if c.required]
-        header_map: dict[str, int] | None = None
-        rows: list[tuple[int, dict[str, Any]]] = []
-        try:
-            iterator = ws.iter_rows(values_only=True)
-            for row_number, values in enumerate(iterator, start=1):
-                if header_map is None:
-                    names = {_norm_header(v): i for i, v in enumerate(values) if _norm_header(v)}
-                    if all(h in names for h in required):
-                        header_map = names
-                        continue
-                    if row_number >= 5:
-                        break
-                    continue
-                if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                    continue
-                if len(rows) >= limit:
-                    raise ImportFileError(_("文件超过 %(max)s 行数据，请拆分为多个文件分批导入。") % {"max": limit})
-                record = {h: (values[i] if i < len(values) else None) for h, i in header_map.items()}
-                rows.append((row_number, record))
-        except ImportFileError:
-            raise
-        except Exception:
-            raise ImportFileError(_("文件已损坏或不是有效的 Excel 工作簿（.xlsx），无法读取。"))
-    finally:
-        wb.close()
-    if header_map is None:
-        raise ImportFileError(
-            _("没有找到表头行：第一个工作表的前 5 行中须有列“%(cols)s”。请使用下载的模板填写。")
-            % {"cols": "、".join(required)}
-        )
-    if not rows:
-        raise ImportFileError(_("文件中没有数据行：请在表头下方逐行填写后再上传。"))
-    return Table(columns=header_map, rows=rows)
-
-
-# --------------------------------------------------------------------------------------------
-# Cell converters: each returns a Python value or raises CellError with a Chinese reason.
-# --------------------------------------------------------------------------------------------
-
-
-def to_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-_DATE_PATTERNS = [
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
-]
-
-
-def to_date(value: Any) -> datetime.date | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        # A date typed into a cell formatted as a number: Excel's serial day number (2000–2099).
-        if 36526 <= value < 73051:
-            result = from_excel(value)
-            return result.date() if isinstance(result, datetime.datetime) else result
-        raise CellError(_("不是有效的日期"))
-    text = str(value).strip().split(" ")[0]
-    for pattern in _DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            try:
-                return datetime.date(*(int(g) for g in match.groups()))
-            except ValueError:
-                break
-    raise CellError(_("“%(v)s”不是有效的日期，请填写 Excel 日期或 YYYY-MM-DD 格式的文本") % {"v": text[:40]})
-
-
-def to_amount(value: Any) -> Decimal:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return Decimal("0.00")
-    if isinstance(value, bool):
-        raise CellError(_("金额须为数字"))
-    text = value if isinstance(value, str) else str(value)
-    text = re.sub(r"[,，¥￥元\s]", "", text)
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise CellError(_("“%(v)s”不是有效的金额，请填写数字（单位：元）") % {"v": str(value)[:40]})
-    if not amount.is_finite():
-        raise CellError(_("金额须为数字"))
-    if amount < 0:
-        raise CellError(_("金额不能为负数"))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise CellError(_("金额最多保留两位小数"))
-    if amount >= Decimal("1000000000000"):
-        raise CellError(_("金额过大"))
-    return amount.quantize(Decimal("0.01"))
-
-
-def to_int(value: Any, *, low: int, high: int) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        number = int(Decimal(str(value).strip()))
-        if Decimal(str(value).strip()) != number:
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        raise CellError(_("“%(v)s”不是整数") % {"v": str(value)[:40]})
-    if not low <= number <= high:
-        raise CellError(_("须在 %(low)s 至 %(high)s 之间") % {"low": low, "high": high})
-    return number
-
-
-_YES = {"是", "y", "yes", "true", "1", "有"}
-_NO = {"否", "n", "no", "false", "0", "无"}
-
-
-def to_bool(value: Any, *, default: bool = False) -> bool:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return default
-    if isinstance(value, bool):
-        return value
-    text = to_text(value).lower()
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    raise CellError(_("“%(v)s”无效，请填写“是”或“否”") % {"v": text[:20]})
-
-
-def split_list(value: Any) -> list[str]:
-    text = to_text(value)
-    return [part for part in re.split(r"[、,，;；\s]+", text) if part]
-
-
-def choice_lookup(choices) -> dict[str, str]:
-    """Map the Chinese label (and its short form before “（”), the current language's label and
-    the stored value of each choice to the value."""
-    mapping: dict[str, str] = {}
-    for value, label in choices.choices:
-        mapping[value] = value
-        mapping[str(label)] = value
-    with translation.override("zh-hans"):
-        for value, label in choices.choices:
-            mapping[str(label)] = value
-            mapping[str(label).split("（")[0]] = value
-    return mapping
-
-
-def to_choice(value: Any, mapping: dict[str, str], *, default: str) -> str:
-    text = to_text(value)
-    if not text:
-        return default
-    if text in mapping:
-        return mapping[text]
-    with translation.override("zh-hans"):
-        allowed = "、".join(dict.fromkeys(k for k in mapping if re.search(r"[\u4e00-\u9fff]", k) and "（" not in k))
-    raise CellError(_("“%(v)s”无效，可选值：%(allowed)s") % {"v": text[:40], "allowed": allowed})
-
-
-def domain_error_text(exc: DomainError) -> str:
-    text = str(exc.message)
-    if exc.rule_id and exc.rule_id not in text:
-        text += f"（{exc.rule_id}）"
-    return text
-
-
-def apply_rows(plans: Iterable[RowPlan], write: Callable[[RowPlan], None], column_of: Callable[[str | None], str]):
-    """Run ``write`` for every row that changes something, each in its own savepoint, and return
-    the errors (with row numbers) of the rows the services refused."""
-    errors: list[RowError] = []
-    for plan in plans:
-        if plan.action == UNCHANGED:
-            continue
-        try:
-            with transaction.atomic():
-                write(plan)
-        except DomainError as exc:
-            errors.append(RowError(plan.row, column_of(exc.field), domain_error_text(exc)))
-        except IntegrityError:
-            errors.append(
-                RowError(plan.row, column_of(None), _("与已保存的数据冲突（可能刚被他人录入），请重新上传。"))
-            )
-    return errors
-
-
-def dry_run(plans: list[RowPlan], write, column_of) -> list[RowError]:
-    """Apply every row and roll everything back: the preview sees exactly what the services
-    would refuse, and nothing is saved."""
-    with transaction.atomic():
-        errors = apply_rows(plans, write, column_of)
-        transaction.set_rollback(True)
-    return errors
 
 
 # --------------------------------------------------------------------------------------------
@@ -517,7 +201,7 @@ def ledger_template_workbook(department: Department | None = None) -> bytes:
         cell.font = Font(bold=True, color="C00000" if column.required else "000000")
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        example = ws.cell(row=2, column=idx, value=examples.get(column.key, column.example))
+        example = cell_write(ws, 2, idx, examples.get(column.key, column.example))
         example.font = Font(italic=True, color="808080")
         if column.kind == "date":
             example.number_format = "yyyy-mm-dd"
@@ -561,7 +245,7 @@ def ledger_template_workbook(department: Department | None = None) -> bytes:
     for i in range(max(len(officers), len(powers))):
         officer_part = [officers[i][0].name, officers[i][1]] if i < len(officers) else ["", ""]
         power_part = [powers[i].code, powers[i].name, powers[i].category.name] if i < len(powers) else ["", "", ""]
-        ref_ws.append([*officer_part, "", *power_part])
+        row_append(ref_ws, [*officer_part, "", *power_part])
     for letter, width in zip("ABCDEF", (12, 20, 4, 18, 40, 12), strict=True):
         ref_ws.column_dimensions[letter].width = width
     ref_ws.freeze_panes = "A2"
@@ -779,11 +463,75 @@ def _ledger_writer(department: Department, user):
     return write
 
 
-def ledger_preview(*, department: Department, content: bytes, user=None) -> ImportResult:
-    """Check every row, then dry-run the services for the rows that passed; nothing is saved."""
-    result = ledger_check(department=department, content=content)
-    result.errors.extend(dry_run(result.plans, _ledger_writer(department, user), ledger_column_of))
+class _RowRules:
+    """The services' per-row rules, checked without writing (the preview of a whole file):
+    field values, stage order and the other one-row rules of ``CaseFile.clean``, TOL-6 and
+    REV-13 with the certified officers loaded once per filing day."""
+
+    FK_EXCLUDE = ["department", "category", "power_item", "main_handler", "legal_review_by", "created_by"]
+
+    def __init__(self, department: Department):
+        self.department = department
+        self._certified: dict[Any, set[int]] = {}
+
+    def certified_on(self, day) -> set[int]:
+        if day not in self._certified:
+            self._certified[day] = set(assignable_officers(self.department.pk, day).values_list("pk", flat=True))
+        return self._certified[day]
+
+    def errors(self, plan: RowPlan) -> list[RowError]:
+        """The errors of one row (empty when the services would accept it). A frozen-file or
+        other new per-row rule belongs here."""
+        data, co_handlers = plan.payload["data"], plan.payload["co_handlers"]
+        case = CaseFile(department=self.department) if plan.instance is None else plan.instance
+        already: set[int] = set()
+        if plan.instance is not None:
+            case = copy.copy(plan.instance)  # the stored file, not changed by the check
+            already = {case.main_handler_id, *(o.pk for o in plan.instance.co_handlers.all())}
+        for key, value in data.items():
+            setattr(case, key, value)
+        for amount in ("fine_amount", "confiscation_amount"):
+            if getattr(case, amount) is None:
+                setattr(case, amount, Decimal("0.00"))
+        try:
+            case.clean_fields(exclude=[*self.FK_EXCLUDE, "co_handlers", "penalty_kinds"])
+            case.clean()
+            services.validate_handlers(
+                department_id=self.department.pk,
+                main_handler=case.main_handler,
+                co_handlers=co_handlers,
+                on=case.filed_on,
+                already_assigned=already,
+                certified=self.certified_on(case.filed_on),
+            )
+        except ValidationError as exc:
+            return [
+                RowError(
+                    plan.row, ledger_column_of(None if name == "__all__" else name), "；".join(str(m) for m in msgs)
+                )
+                for name, msgs in exc.message_dict.items()
+            ]
+        except DomainError as exc:
+            return [RowError(plan.row, ledger_column_of(exc.field), domain_error_text(exc))]
+        return []
+
+
+def ledger_validate(department: Department, result: ImportResult) -> None:
+    """Check every planned row against the services' rules, without writing; errors are added
+    to ``result`` with their row numbers."""
+    rules = _RowRules(department)
+    for plan in result.plans:
+        if plan.action != UNCHANGED:
+            result.errors.extend(rules.errors(plan))
     result.errors.sort(key=lambda e: e.row or 0)
+
+
+def ledger_preview(*, department: Department, content: bytes, user=None) -> ImportResult:
+    """Check every row's cells, then every row whose cells are acceptable against the services'
+    rules, without writing: every error of the file is listed with its row number. No row is
+    run through a service in the preview (it used to be, in savepoints, at about 60 ms a row)."""
+    result = ledger_check(department=department, content=content)
+    ledger_validate(department, result)
     return result
 
 
@@ -793,6 +541,9 @@ def ledger_import(*, department: Department, content: bytes, user) -> ImportResu
     Raises ``ImportFileError`` for an unreadable file and ``ImportRejected`` (nothing saved) when
     any row is refused; records an audit event on success."""
     result = ledger_check(department=department, content=content)
+    ledger_validate(department, result)
+    if result.errors:  # refused before any service runs
+        raise ImportRejected(result)
     with transaction.atomic():
         result.errors.extend(apply_rows(result.plans, _ledger_writer(department, user), ledger_column_of))
         if result.errors:

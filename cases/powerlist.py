@@ -18,7 +18,6 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -29,6 +28,7 @@ from xian_enforcement.org.choices import Role
 from xian_enforcement.org.models import Department
 from xian_enforcement.org.scoping import scope_for
 from xian_enforcement.org.selectors import enforcement_departments
+from xian_enforcement.spreadsheets.writer import row_append, sheet_cell
 
 from . import selectors
 from .exports import export_title
@@ -195,18 +195,11 @@ def power_items_workbook(queryset, *, title: str, filter_summary: str, with_depa
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    head = WriteOnlyCell(ws, value=export_title(title, filter_summary))
-    head.font = Font(bold=True, size=13)
-    ws.append([head])
-    header = []
-    for label, _w, _g in columns:
-        cell = WriteOnlyCell(ws, value=label)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-        header.append(cell)
-    ws.append(header)
+    ws.append([sheet_cell(ws, export_title(title, filter_summary), font=Font(bold=True, size=13))])
+    bold, centred = Font(bold=True), Alignment(horizontal="center")
+    ws.append([sheet_cell(ws, label, font=bold, alignment=centred) for label, _w, _g in columns])
     for item in queryset.iterator(chunk_size=2000):
-        ws.append([get(item) for _h, _w, get in columns])
+        row_append(ws, [get(item) for _h, _w, get in columns])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -247,7 +240,7 @@ def _same(item: PowerItem, values: dict[str, Any]) -> bool:
 
 def power_list_check(*, department: Department, content: bytes) -> ImportResult:
     """Parse and check every row; each acceptable row gets a plan (create, update, unchanged)."""
-    table = read_table(content, columns=POWER_COLUMNS)
+    table = read_table(content, columns=POWER_COLUMNS, extra_headers=(DEPARTMENT_HEADER,))
     present = [c for c in POWER_COLUMNS if c.header in table.columns]
     categories = {c.name: c for c in CaseCategory.objects.filter(is_active=True)}
     existing = {p.code: p for p in PowerItem.objects.filter(department=department)}

@@ -79,18 +79,21 @@ def validate_handlers(
     co_handlers: list[Officer],
     on: datetime.date,
     already_assigned: set[int] | frozenset[int] = frozenset(),
+    certified: set[int] | None = None,
 ) -> None:
     """REV-13 veto items made impossible at entry: at least two officers (执法人员少于2人),
     each holding a valid certificate (无执法资格), all of the department.
 
     Officers ``already_assigned`` to the file are not re-checked for a certificate, so that a
-    later suspension does not freeze the files they handled before it."""
+    later suspension does not freeze the files they handled before it. ``certified`` (the pks
+    certified on ``on``, from ``assignable_officers``) lets a bulk import load them once per day."""
     officers = {main_handler.pk: main_handler} | {o.pk: o for o in co_handlers}
     if len(officers) < settings.RULES["MIN_OFFICERS_PER_CASE"]:
         raise DomainError(
             _("案件须由至少两名执法人员承办（主办人和协办人合计不少于 2 人）。"), rule_id="REV-13", field="co_handlers"
         )
-    certified = set(assignable_officers(None, on).filter(pk__in=officers).values_list("pk", flat=True))
+    if certified is None:
+        certified = set(assignable_officers(None, on).filter(pk__in=officers).values_list("pk", flat=True))
     refused = [o.name for pk, o in officers.items() if pk not in certified and pk not in already_assigned]
     if refused:
         raise DomainError(

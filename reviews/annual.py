@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 import tolerance.selectors
 from cases.models import CaseFile
 from xian_enforcement.org.models import Officer
+from xian_enforcement.spreadsheets.writer import row_append
 
 from . import assessment, scoring, summaries
 from .choices import Consequence, Grade, RefusalKind, ReviewStatus
@@ -121,9 +122,10 @@ def workbook(region_id: int, year: int, department_id: int | None = None) -> byt
     wb = Workbook()
     ws = wb.active
     ws.title = str(_("执法人员"))
-    ws.append([_("%(y)s 年度执法人员评查考核（REV-8）") % {"y": year}])
+    row_append(ws, [_("%(y)s 年度执法人员评查考核（REV-8）") % {"y": year}])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(
+    row_append(
+        ws,
         [
             _("单位"),
             _("姓名"),
@@ -133,10 +135,11 @@ def workbook(region_id: int, year: int, department_id: int | None = None) -> byt
             _("处理（按规则）"),
             _("已评定"),
             _("适用规则"),
-        ]
+        ],
     )
     for o in handler_rows(region_id, year, department_id):
-        ws.append(
+        row_append(
+            ws,
             [
                 str(o.department or ""),
                 o.name,
@@ -146,12 +149,13 @@ def workbook(region_id: int, year: int, department_id: int | None = None) -> byt
                 str(o.consequence_label),
                 str(o.assessment.get_consequence_display()) if o.assessment else "",
                 o.rule_text,
-            ]
+            ],
         )
     ws2 = wb.create_sheet(str(_("单位")))
-    ws2.append([_("%(y)s 年度单位评查考核（REV-4、REV-17）") % {"y": year}])
+    row_append(ws2, [_("%(y)s 年度单位评查考核（REV-4、REV-17）") % {"y": year}])
     ws2["A1"].font = Font(bold=True, size=13)
-    ws2.append(
+    row_append(
+        ws2,
         [
             _("单位"),
             _("应自查"),
@@ -162,10 +166,11 @@ def workbook(region_id: int, year: int, department_id: int | None = None) -> byt
             _("抽查平均分"),
             _("半年总结按时"),
             _("未达标"),
-        ]
+        ],
     )
     for d in unit_rows(region_id, year, department_id):
-        ws2.append(
+        row_append(
+            ws2,
             [
                 d.short_name or d.name,
                 d.reviewable,
@@ -176,7 +181,7 @@ def workbook(region_id: int, year: int, department_id: int | None = None) -> byt
                 float(d.inspection_score) if d.inspection_score is not None else None,
                 f"{d.summaries_on_time}/{d.summaries_due}",
                 "；".join(str(r) for r in d.flag_reasons),
-            ]
+            ],
         )
     for sheet in (ws, ws2):
         for col, width in zip("ABCDEFGHI", (18, 12, 10, 12, 12, 22, 22, 14, 60), strict=True):

@@ -14,6 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from xian_enforcement.spreadsheets.writer import cell_write
+
 from . import catalog
 
 YUAN_FORMAT = '"¥"#,##0.00'
@@ -61,10 +63,11 @@ def county_workbook(aggregate, *, region_name: str, period_label: str, unit_coun
         ws = wb.create_sheet(str(table.title)[:31])
         figures = table.figures
         ncols = len(figures) + 1
-        ws.cell(
-            row=1,
-            column=1,
-            value=_title(
+        cell_write(
+            ws,
+            1,
+            1,
+            _title(
                 _("%(region)s行政执法统计汇总表·%(table)s（已审核 %(n)s / %(m)s 个单位）")
                 % {"region": region_name, "table": table.title, "n": len(aggregate.units), "m": unit_count},
                 period_label,
@@ -73,26 +76,26 @@ def county_workbook(aggregate, *, region_name: str, period_label: str, unit_coun
         headers = [_("单位"), *[str(f.label) for f in figures]]
         widths = [_width(h) for h in headers]
         for col, label in enumerate(headers, start=1):
-            cell = ws.cell(row=2, column=col, value=label)
+            cell = cell_write(ws, 2, col, label)
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         r = 3
         for unit in aggregate.units:
-            ws.cell(row=r, column=1, value=unit.name)
+            cell_write(ws, r, 1, unit.name)
             widths[0] = max(widths[0], _width(unit.name))
             for col, fig in enumerate(figures, start=2):
                 v = aggregate.values.get((unit.pk, fig.key))
-                cell = ws.cell(row=r, column=col, value=no_duty if v == "no_duty" else _number(v, fig.kind))
+                cell = cell_write(ws, r, col, no_duty if v == "no_duty" else _number(v, fig.kind))
                 if fig.kind in FORMATS and v != "no_duty":
                     cell.number_format = FORMATS[fig.kind]
                 if fig.kind == catalog.TEXT:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
             r += 1
-        ws.cell(row=r, column=1, value=_("合计")).font = Font(bold=True)
+        cell_write(ws, r, 1, _("合计")).font = Font(bold=True)
         for col, fig in enumerate(figures, start=2):
             if fig.kind == catalog.TEXT:
                 continue
-            cell = ws.cell(row=r, column=col, value=_number(aggregate.totals.get(fig.key, Decimal(0)), fig.kind))
+            cell = cell_write(ws, r, col, _number(aggregate.totals.get(fig.key, Decimal(0)), fig.kind))
             cell.font = Font(bold=True)
             cell.number_format = FORMATS.get(fig.kind, COUNT_FORMAT)
         for col, fig in enumerate(figures, start=2):
@@ -113,34 +116,35 @@ def unit_workbook(report, tables_rows, *, period_label: str) -> bytes:
     no_duty = _("无相关职责")
     for table, rows in tables_rows:
         ws = wb.create_sheet(str(table.title)[:31])
-        ws.cell(
-            row=1,
-            column=1,
-            value=_title(
+        cell_write(
+            ws,
+            1,
+            1,
+            _title(
                 _("%(unit)s行政执法统计表·%(table)s（%(status)s）")
                 % {"unit": report.department.name, "table": table.title, "status": report.get_status_display()},
                 period_label,
             ),
         ).font = Font(bold=True, size=13)
         for col, label in enumerate([_("项目"), _("填报数"), _("系统记录数"), _("差异说明")], start=1):
-            cell = ws.cell(row=2, column=col, value=label)
+            cell = cell_write(ws, 2, col, label)
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center")
         for r, (fig, row) in enumerate(rows, start=3):
-            ws.cell(row=r, column=1, value=str(fig.label)).font = Font(bold=fig.is_total)
+            cell_write(ws, r, 1, str(fig.label)).font = Font(bold=fig.is_total)
             if row is None:
                 continue
             if fig.kind == catalog.TEXT:
-                ws.cell(row=r, column=2, value=row.text).alignment = Alignment(wrap_text=True)
+                cell_write(ws, r, 2, row.text).alignment = Alignment(wrap_text=True)
                 continue
             value = no_duty if row.no_duty else _number(row.value, fig.kind)
-            cell = ws.cell(row=r, column=2, value=value)
+            cell = cell_write(ws, r, 2, value)
             cell.font = Font(bold=fig.is_total)
             if not row.no_duty:
                 cell.number_format = FORMATS[fig.kind]
             if row.recorded is not None:
-                ws.cell(row=r, column=3, value=_number(row.recorded, fig.kind)).number_format = FORMATS[fig.kind]
-            ws.cell(row=r, column=4, value=row.reason)
+                cell_write(ws, r, 3, _number(row.recorded, fig.kind)).number_format = FORMATS[fig.kind]
+            cell_write(ws, r, 4, row.reason)
         for col, width in zip("ABCD", (34, 16, 14, 40), strict=True):
             ws.column_dimensions[col].width = width
         _print_setup(ws, 4)

@@ -23,6 +23,7 @@ from xian_enforcement.audit.unmask import UnmaskForm, identity_unmask
 from xian_enforcement.errors import DomainError
 from xian_enforcement.org.models import Officer
 from xian_enforcement.org.scoping import scope_for
+from xian_enforcement.spreadsheets.writer import row_append
 
 from .. import access, selectors, services
 from ..choices import CLEARED_OUTCOMES, ComplaintOutcome, ComplaintStatus
@@ -82,7 +83,7 @@ def complaint_export(request):
     reveal_any = access.handles_complaints(request.user)
     if reveal_any:
         header += [_("举报人"), _("联系方式")]
-    ws.append(header)
+    row_append(ws, header)
     for c in qs[:5000]:
         row = [
             c.number,
@@ -98,7 +99,7 @@ def complaint_export(request):
         if reveal_any:
             shown = selectors.reveals_reporter(request.user, c)
             row += [c.reporter_name if shown else "", c.reporter_contact if shown else ""]
-        ws.append(row)
+        row_append(ws, row)
     buffer = io.BytesIO()
     wb.save(buffer)
     audit_event_record(

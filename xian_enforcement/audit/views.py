@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from xian_enforcement.org.choices import Role
 from xian_enforcement.org.scoping import scope_for
+from xian_enforcement.spreadsheets.writer import row_append
 
 from .choices import EventType, Outcome
 from .models import AuditEvent
@@ -89,8 +90,9 @@ def audit_export(request):
     params, qs = _event_filters(request)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("审计事件"))
-    ws.append(
-        [_("编号"), _("时间"), _("用户"), _("事件"), _("结果"), _("对象"), "IP", _("请求编号"), _("详情"), _("哈希")]
+    row_append(
+        ws,
+        [_("编号"), _("时间"), _("用户"), _("事件"), _("结果"), _("对象"), "IP", _("请求编号"), _("详情"), _("哈希")],
     )
     labels, outcomes = dict(EventType.choices), dict(Outcome.choices)
     count = 0
@@ -98,7 +100,8 @@ def audit_export(request):
     for e in qs.order_by("pk").iterator(chunk_size=2000):
         if count >= EXPORT_MAX_ROWS:
             break
-        ws.append(
+        row_append(
+            ws,
             [
                 e.pk,
                 e.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %z"),
@@ -110,7 +113,7 @@ def audit_export(request):
                 e.request_id,
                 str(e.detail)[:2000],
                 e.row_hash,
-            ]
+            ],
         )
         count += 1
     buffer = io.BytesIO()
