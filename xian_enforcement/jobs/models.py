@@ -18,6 +18,9 @@ class JobStatus(models.TextChoices):
 
 class ExportKind(models.TextChoices):
     CASES = "cases", _("案卷清单")
+    POWER_LIST = "power_list", _("权力清单")
+    STATISTICS_COUNTY = "statistics_county", _("全县统计汇总表")
+    REVIEW_ASSESSMENT = "review_assessment", _("年度评查考核")
 
 
 class ExportJob(models.Model):

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,19 +20,48 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from xian_enforcement.audit.services import EventType, audit_event_record
+from xian_enforcement.errors import DomainError
 
 from .models import ExportJob, JobStatus
 
-EXPORTERS = {"cases": "cases.exports.case_list_job_write"}
+EXPORTERS = {
+    "cases": "cases.exports.case_list_job_write",
+    "power_list": "cases.powerlist.power_list_job_write",
+    "statistics_county": "stats.export_jobs.county_job_write",
+    "review_assessment": "reviews.annual_export.assessment_job_write",
+}
 EXPORT_DIR = "exports"
 
 
+class ExportLimitReached(DomainError):
+    """The owner already has ``EXPORT_JOBS_PER_USER`` exports queued or running."""
+
+    def __init__(self, active: list[ExportJob]):
+        self.active = active
+        super().__init__(
+            _("您已有 %(n)s 个导出任务正在排队或生成，请等其中一个完成后再导出（每人同时最多 %(n)s 个）。")
+            % {"n": settings.EXPORT_JOBS_PER_USER}
+        )
+
+
+def export_jobs_active(owner):
+    return ExportJob.objects.filter(owner=owner, status__in=(JobStatus.PENDING, JobStatus.RUNNING))
+
+
+@transaction.atomic
 def export_job_create(*, owner, kind: str, title: str, params: dict, filter_summary: str, rows_total: int) -> ExportJob:
-    """Record the job and queue it once the transaction commits (the worker must find the row)."""
+    """Record the job and queue it once the transaction commits (the worker must find the row).
+    A user has at most ``EXPORT_JOBS_PER_USER`` jobs queued or running (exports cannot starve
+    the workers, nor the web tier that would otherwise make them): one more raises
+    ExportLimitReached. The owner's row is locked so two requests at once cannot both pass."""
     from .tasks import export_job_run_task
 
     if kind not in EXPORTERS:
         raise ValueError(f"unknown export kind: {kind}")
+    get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+    active = list(export_jobs_active(owner).order_by("created_at"))
+    if len(active) >= settings.EXPORT_JOBS_PER_USER:
+        raise ExportLimitReached(active)
     job = ExportJob.objects.create(
         owner=owner,
         kind=kind,
