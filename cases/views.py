@@ -92,22 +92,22 @@ def case_list(request):
 
 @login_required
 def case_export(request):
-    """Small lists are exported at once; more than ``EXPORT_SYNC_MAX_ROWS`` rows (performance.md
-    target 8) become a background job: redirect to its progress page."""
+    """Small lists of one unit are exported at once; a county-wide user's export, and any of
+    more than ``EXPORT_SYNC_MAX_ROWS`` rows (performance.md target 8), become a background job
+    (exports cannot starve the web tier): redirect to its progress page."""
     filterset, qs, _sort = _filtered(request)
     chips = _active_filters(filterset, request.GET)
     summary = "；".join(f"{label}：{value}" for label, value, _p in chips) or _("全部")
     scope = scope_for(request.user)
     title = _("行政执法案卷清单")
     rows, _estimate = selectors.estimated_count(qs)
-    if rows > settings.EXPORT_SYNC_MAX_ROWS:
-        from xian_enforcement.jobs.services import export_job_create
+    if scope.is_county_wide or rows > settings.EXPORT_SYNC_MAX_ROWS:
+        from xian_enforcement.jobs.views import export_in_background
 
         params = {k: v for k, v in request.GET.items() if k not in PAGING_PARAMS}
-        job = export_job_create(
-            owner=request.user, kind="cases", title=title, params=params, filter_summary=summary, rows_total=rows
+        return export_in_background(
+            request, kind="cases", title=title, params=params, filter_summary=summary, rows_total=rows
         )
-        return redirect("jobs:detail", job.pk)
     content = case_list_workbook(qs, title=title, filter_summary=summary)
     audit_event_record(
         event_type=EventType.EXPORT,

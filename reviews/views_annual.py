@@ -186,6 +186,18 @@ def assessment_reinstate(request, pk: int):
 def assessment_export(request):
     scope, department_id = _assessment_scope(request.user)
     year = _year(request)
+    if department_id is None:
+        # County-wide: always a background job (issue 13, "Exports cannot starve the web tier");
+        # made by reviews.annual_export.assessment_job_write and audited when it is.
+        from xian_enforcement.jobs.views import export_in_background
+
+        return export_in_background(
+            request,
+            kind="review_assessment",
+            title=_("%(y)s 年度评查考核（全县）") % {"y": year},
+            params={"year": year},
+            filter_summary=_("%(y)s 年度") % {"y": year},
+        )
     content = annual.workbook(scope.region_id, year, department_id)
     audit_event_record(event_type=EventType.EXPORT, user=request.user, obj=_("年度评查考核"), detail={"year": year})
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -18,7 +18,9 @@ from django.views.decorators.http import require_POST
 
 from xian_enforcement.audit.services import EventType, audit_event_record
 from xian_enforcement.errors import DomainError
+from xian_enforcement.jobs.views import export_in_background
 from xian_enforcement.org.models import Department
+from xian_enforcement.org.scoping import scope_for
 
 from . import catalog, services
 from . import report_selectors as selectors
@@ -275,10 +277,20 @@ def report_export(request, pk: int):
 
 @login_required
 def county_export(request):
-    """STA-4: the county report, from the same permission-limited data as the status page."""
+    """STA-4: the county report, from the same permission-limited data as the status page.
+    County-wide, it is always a background job (issue 13, "Exports cannot starve the web tier"),
+    made by stats.export_jobs.county_job_write and audited when it is; a unit's own is direct."""
     selectors.require_report_access(request.user)
     today = timezone.localdate()
     year, period = _period(request, today)
+    if scope_for(request.user).is_county_wide:
+        return export_in_background(
+            request,
+            kind="statistics_county",
+            title=_("全县行政执法统计汇总表 %(period)s") % {"period": _period_label(year, period)},
+            params={"year": year, "period": period},
+            filter_summary=_period_label(year, period),
+        )
     aggregate = selectors.county_aggregate(request.user, year, period)
     units = selectors.departments_for_reports(request.user)
     region = Department.objects.filter(pk__in=units).select_related("region").first()

@@ -132,6 +132,7 @@ def _counts() -> dict[str, int]:
         "summaries": SemiAnnualSummary.objects.count(),
         "export_jobs": ExportJob.objects.count(),
         "export_jobs_done": ExportJob.objects.filter(status="done").count(),
+        "export_jobs_failed": ExportJob.objects.filter(status="failed").count(),
         "export_audit_rows": AuditEvent.objects.filter(event_type="export").count(),
         "export_files": len(list(exports.glob("*"))) if exports.exists() else 0,
     }
@@ -179,6 +180,24 @@ def _setup_old_job(users, dept):
     return ()
 
 
+def _setup_dead_export(users, dept):
+    """A job left running by a dead worker after its last allowed run: the sweep fails it once."""
+    from django.conf import settings as django_settings
+
+    from xian_enforcement.jobs.models import ExportJob
+
+    ExportJob.objects.create(
+        owner=users["legal_officer"],
+        kind="cases",
+        title="中断的导出",
+        status="running",
+        started_at=DAY - datetime.timedelta(hours=1),
+        heartbeat_at=DAY - datetime.timedelta(hours=1),
+        attempts=django_settings.EXPORT_JOB_MAX_ATTEMPTS,
+    )
+    return ()
+
+
 IDEMPOTENCY_CASES = {
     "notices.scan_deadlines": _setup_scan,
     "statistics.open_periodic_deadlines": _setup_nothing,
@@ -186,6 +205,7 @@ IDEMPOTENCY_CASES = {
     "jobs.export_run": _setup_export,
     "jobs.purge_old": _setup_old_job,
     "audit.anchor_chain_head": _setup_nothing,  # one anchor notification per day and administrator
+    "jobs.sweep_stale": _setup_dead_export,
 }
 
 

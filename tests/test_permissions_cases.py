@@ -1,8 +1,8 @@
 """Permission matrix of the case pages (security.md "Access control"): each role × a file of
 its own department / of another department × list, detail, edit, export, attachment.
 
-Expected statuses: 200 allowed; 403 readable but not writable, or a role without case access;
-404 outside the jurisdiction. The matrix is data, so any change to access is a visible diff.
+Expected statuses: 200 allowed; 302 allowed as a background job (a county-wide export, issue
+13); 403 readable but not writable, or a role without case access; 404 outside the jurisdiction. The matrix is data, so any change to access is a visible diff.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ MATRIX = {
     "legal_head": {"list": 200, "export": 200, "detail": (200, 404), "edit": (200, 404), "attachment": (200, 404)},
     "unit_head": {"list": 200, "export": 200, "detail": (200, 404), "edit": (403, 404), "attachment": (200, 404)},
     "party_member": {"list": 200, "export": 200, "detail": (200, 404), "edit": (403, 404), "attachment": (200, 404)},
-    "bureau_staff": {"list": 200, "export": 200, "detail": (200, 200), "edit": (403, 403), "attachment": (200, 200)},
-    "review_group": {"list": 200, "export": 200, "detail": (200, 200), "edit": (403, 403), "attachment": (200, 200)},
-    "leader": {"list": 200, "export": 200, "detail": (200, 200), "edit": (403, 403), "attachment": (200, 200)},
+    "bureau_staff": {"list": 200, "export": 302, "detail": (200, 200), "edit": (403, 403), "attachment": (200, 200)},
+    "review_group": {"list": 200, "export": 302, "detail": (200, 200), "edit": (403, 403), "attachment": (200, 200)},
+    "leader": {"list": 200, "export": 302, "detail": (200, 200), "edit": (403, 403), "attachment": (200, 200)},
     "sysadmin": {"list": 403, "export": 403, "detail": (404, 404), "edit": (404, 404), "attachment": (404, 404)},
     "secadmin": {"list": 403, "export": 403, "detail": (404, 404), "edit": (404, 404), "attachment": (404, 404)},
     "auditadmin": {"list": 403, "export": 403, "detail": (404, 404), "edit": (404, 404), "attachment": (404, 404)},

@@ -268,6 +268,13 @@ CELERY_TASK_TIME_LIMIT = 1800
 # Celery with a progress page; finished jobs and their files are deleted after this many days.
 EXPORT_SYNC_MAX_ROWS = 10_000
 EXPORT_JOB_KEEP_DAYS = 7
+# A running export beats as it progresses; the sweeper (beat, every 2 minutes) re-queues one
+# whose beat is older than this, at most EXPORT_JOB_MAX_ATTEMPTS runs in all, then marks it failed.
+EXPORT_JOB_STALE_SECONDS = envint("EXPORT_JOB_STALE_SECONDS", 300)
+EXPORT_JOB_MAX_ATTEMPTS = envint("EXPORT_JOB_MAX_ATTEMPTS", 3)
+# Exports cannot starve the web tier: county-wide exports always run in the background, and a
+# user has at most this many export jobs queued or running at once.
+EXPORT_JOBS_PER_USER = 2
 
 # Values the regulations leave open (rules.md "defaults"), in one place.
 RULES = {

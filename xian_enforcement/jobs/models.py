@@ -18,6 +18,9 @@ class JobStatus(models.TextChoices):
 
 class ExportKind(models.TextChoices):
     CASES = "cases", _("案卷清单")
+    POWER_LIST = "power_list", _("权力清单")
+    STATISTICS_COUNTY = "statistics_county", _("全县统计汇总表")
+    REVIEW_ASSESSMENT = "review_assessment", _("年度评查考核")
 
 
 class ExportJob(models.Model):
@@ -40,12 +43,25 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The running task beats as it progresses; the sweeper re-queues a running job whose beat
+    # is older than EXPORT_JOB_STALE_SECONDS (its worker died), at most EXPORT_JOB_MAX_ATTEMPTS
+    # runs in all. ``attempts`` numbers the runs: a run whose number is no longer the job's was
+    # superseded and stops writing.
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("运行次数"), default=0)
+    # Failed because its runs kept dying (the sweeper gave up): ``error`` is then a message for
+    # the owner; otherwise ``error`` is the exporter's exception, for the administrators only.
+    gave_up = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("导出任务")
         verbose_name_plural = _("导出任务")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["created_at"], name="exportjob_created_idx")]
+        indexes = [
+            models.Index(fields=["created_at"], name="exportjob_created_idx"),
+            models.Index(fields=["status", "heartbeat_at"], name="exportjob_status_beat_idx"),
+            models.Index(fields=["owner", "status"], name="exportjob_owner_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"

@@ -40,3 +40,29 @@ def job_download(request, pk):
         filename=f"{job.kind}-{stamp}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def export_in_background(request, *, kind: str, title: str, params: dict, filter_summary: str, rows_total: int = 0):
+    """Queue an export job for the signed-in user and send them to its progress page. Over the
+    per-user limit (EXPORT_JOBS_PER_USER), nothing is queued: the user is sent to the progress
+    page of their oldest unfinished export with a message saying why. A redirect rather than a
+    bare 429: exports are plain links in the browser, and the page they land on shows the export
+    they are waiting for, which they can download when it is done."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from .services import ExportLimitReached, export_job_create
+
+    try:
+        job = export_job_create(
+            owner=request.user,
+            kind=kind,
+            title=title,
+            params=params,
+            filter_summary=filter_summary,
+            rows_total=rows_total,
+        )
+    except ExportLimitReached as exc:
+        messages.warning(request, exc.message)
+        return redirect("jobs:detail", exc.active[0].pk)
+    return redirect("jobs:detail", job.pk)

@@ -117,7 +117,12 @@ class DeadlineExtension(models.Model):
 
 class Notification(models.Model):
     """A message in a user's inbox (and e-mail). ``dedupe_key`` makes delivery idempotent:
-    the same step of the same deadline for the same user is stored once."""
+    the same step of the same deadline for the same user is stored once.
+
+    The inbox copy is the record; the e-mail follows it. ``email_pending`` is set when the row
+    is stored and cleared once the e-mail went out (``emailed_at``) or after
+    ``NOTIFICATION_EMAIL_ATTEMPTS`` failures, so a worker that dies after the commit leaves the
+    e-mail to the next delivery run instead of losing it."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("类型"), max_length=12, choices=NotificationKind.choices)
@@ -132,12 +137,17 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("发送时间"), default=timezone.now)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    email_pending = models.BooleanField(_("邮件待发送"), default=False)
+    email_attempts = models.PositiveSmallIntegerField(_("邮件发送尝试次数"), default=0)
 
     class Meta:
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["id"], condition=models.Q(email_pending=True), name="notification_email_pending_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

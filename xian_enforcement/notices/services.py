@@ -115,6 +115,9 @@ def deadline_extend(*, deadline: Deadline, new_due_date: datetime.date, reason: 
     return deadline
 
 
+EMAIL_ATTEMPTS = 3  # an e-mail that failed this many times stays in the inbox only
+
+
 def notify(
     *,
     recipient,
@@ -126,8 +129,12 @@ def notify(
     deadline: Deadline | None = None,
     dedupe_key: str,
     email: bool = True,
+    deliver: bool = True,
 ) -> Notification | None:
-    """Store a notification once per ``dedupe_key`` and e-mail it. Returns None if it existed."""
+    """Store a notification once per ``dedupe_key`` and e-mail it. Returns None if it existed.
+
+    ``deliver=False`` only stores it with its e-mail pending: the deadline scan stores inside
+    the transaction that claims the step and sends afterwards (``notification_emails_deliver``)."""
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -139,17 +146,55 @@ def notify(
                 rule_id=rule_id,
                 deadline=deadline,
                 dedupe_key=dedupe_key,
+                email_pending=bool(email and recipient.email),
             )
     except IntegrityError:
         return None
-    if email and recipient.email:
-        try:
-            send_mail(title, f"{body}\n\n{url}".strip(), None, [recipient.email])
-        except Exception:  # mail server down: the inbox copy stands; no retry storm
-            logger.exception("e-mail for notification %s failed", notification.pk)
-        else:
-            Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    if deliver and notification.email_pending:
+        _email_deliver(notification.pk)
     return notification
+
+
+def _email_deliver(notification_id: int) -> bool:
+    """Send the pending e-mail of one notification, under its row lock (``SKIP LOCKED``: a
+    concurrent run leaves it alone), and clear the flag in the same transaction. A worker that
+    dies between sending and commit may send it once more: at least once, never lost."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("recipient")
+            .filter(pk=notification_id, email_pending=True)
+            .first()
+        )
+        if notification is None:
+            return False
+        address = notification.recipient.email
+        try:
+            if address:
+                send_mail(
+                    notification.title,
+                    f"{notification.body}\n\n{notification.url}".strip(),
+                    None,
+                    [address],
+                )
+        except Exception:  # mail server down: the inbox copy stands; retried by the next run
+            logger.exception("e-mail for notification %s failed", notification.pk)
+            notification.email_attempts += 1
+            notification.email_pending = notification.email_attempts < EMAIL_ATTEMPTS
+            notification.save(update_fields=["email_attempts", "email_pending"])
+            return False
+        notification.email_pending = False
+        notification.email_attempts += 1
+        notification.emailed_at = timezone.now() if address else None
+        notification.save(update_fields=["email_pending", "email_attempts", "emailed_at"])
+        return bool(address)
+
+
+def notification_emails_deliver(*, limit: int = 5000) -> int:
+    """Send every stored notification whose e-mail is still pending (the scan's own, and any a
+    killed worker left behind). Idempotent. Returns e-mails sent."""
+    pending = list(Notification.objects.filter(email_pending=True).order_by("id").values_list("id", flat=True)[:limit])
+    return sum(_email_deliver(pk) for pk in pending)
 
 
 def notification_mark_read(*, user, notification_id: int) -> int:
@@ -186,7 +231,9 @@ def _recipients(deadline: Deadline, overdue: bool) -> list:
 def deadline_scan(*, today: datetime.date | None = None, limit: int = 5000) -> int:
     """Send every reminder and overdue notice that has come due. Safe to run twice, also
     concurrently: each step is claimed with ``UPDATE … WHERE stage = <seen>`` and only the run
-    whose update changed the row sends it (healthchecks ``sendalerts``). Returns steps sent."""
+    whose update changed the row sends it (healthchecks ``sendalerts``). The claim and the
+    step's stored notifications are one transaction; e-mails go out after the commits, and any
+    left pending by an earlier (killed) run go out too. Returns steps sent."""
     today = today or timezone.localdate()
     sent = 0
     due_ids = list(
@@ -207,14 +254,18 @@ def deadline_scan(*, today: datetime.date | None = None, limit: int = 5000) -> i
             continue
         new_stage = step + 1
         next_on = steps[new_stage] if new_stage < len(steps) else None
-        claimed = Deadline.objects.filter(pk=deadline.pk, stage=deadline.stage, status=DeadlineStatus.OPEN).update(
-            stage=new_stage, next_action_on=next_on
-        )
-        if claimed != 1:
-            continue  # another run took this step
-        overdue = new_stage == len(steps)
-        _send_step(deadline, step, overdue, today)
+        # The claim and the stored notifications commit together: a worker killed in between
+        # rolls both back, and the next scan takes the step again (nothing claimed and unsent).
+        with transaction.atomic():
+            claimed = Deadline.objects.filter(pk=deadline.pk, stage=deadline.stage, status=DeadlineStatus.OPEN).update(
+                stage=new_stage, next_action_on=next_on
+            )
+            if claimed != 1:
+                continue  # another run took this step
+            overdue = new_stage == len(steps)
+            _send_step(deadline, step, overdue, today)
         sent += 1
+    notification_emails_deliver()
     return sent
 
 
@@ -250,4 +301,5 @@ def _send_step(deadline: Deadline, step: int, overdue: bool, today: datetime.dat
             rule_id=deadline.rule_id,
             deadline=deadline,
             dedupe_key=f"deadline:{deadline.pk}:{deadline.due_date.isoformat()}:{step}:{user.pk}",
+            deliver=False,
         )
