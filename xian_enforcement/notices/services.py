@@ -93,8 +93,15 @@ def deadline_cancel(*, subject, kind: str) -> int:
 
 
 @transaction.atomic
-def deadline_extend(*, deadline: Deadline, new_due_date: datetime.date, reason: str, granted_by) -> Deadline:
-    """Move a deadline later, keeping the old date in history."""
+def deadline_extend(
+    *, deadline: Deadline, new_due_date: datetime.date, reason: str, granted_by, remind_days: list[int] | None = None
+) -> Deadline:
+    """Move a deadline later, keeping the old date in history.
+
+    With ``remind_days`` (offsets from the start date that the caller recomputed for the new
+    date, e.g. TOL-17's "3 days before the deadline") every step is pending again: the
+    scan sends the latest reminder that has come due, then the overdue notice after the new
+    date (dedupe keys carry the due date, so these are new notices)."""
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
     if deadline.status != DeadlineStatus.OPEN:
         raise DomainError(_("只能延长进行中的期限。"))
@@ -110,8 +117,11 @@ def deadline_extend(*, deadline: Deadline, new_due_date: datetime.date, reason: 
         granted_by=granted_by,
     )
     deadline.due_date = new_due_date
-    # Steps already taken stay taken, except an overdue notice that the extension undoes.
-    deadline.stage = min(deadline.stage, len(deadline.steps()) - 1)
+    if remind_days is not None:
+        deadline.remind_days, deadline.stage = remind_days, 0
+    else:
+        # Steps already taken stay taken, except an overdue notice that the extension undoes.
+        deadline.stage = min(deadline.stage, len(deadline.steps()) - 1)
     deadline.next_action_on = deadline.compute_next_action()
     deadline.save()
     bump_on_commit("notices")
