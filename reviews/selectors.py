@@ -441,3 +441,59 @@ def excellent_library(user) -> QuerySet:
         )
         .order_by("-score", "-locked_at", "-id")
     )
+
+
+# --- inspection campaigns ------------------------------------------------------------------
+
+
+@dataclass
+class StratumRow:
+    """One unit × sampling category of an inspection (REV-11): from the stored draw, or a
+    category of the unit's power list that had no candidate at all (``candidates`` 0)."""
+
+    department: Department
+    group: str
+    candidates: int = 0
+    drawn: int = 0
+    excluded: int = 0
+
+    @property
+    def all_taken(self) -> bool:
+        return self.candidates <= self.drawn
+
+
+def campaign_strata(campaign) -> list[StratumRow]:
+    """REV-11: every unit × sampling category of the campaign — each category of a unit's
+    power list (权力清单) whether or not it had files to draw from, and every stratum the draw
+    stored (a file may fall outside its unit's list) — in unit order, then category order.
+    Four queries, plain values, whatever the number of units."""
+    from cases.models import PowerItem
+
+    from .models import SampleStratum
+    from .sampling import campaign_region_ids
+
+    region_ids = campaign_region_ids(campaign.region_id)
+    rows: dict[tuple[int, str], StratumRow] = {}
+    stored = SampleStratum.objects.filter(campaign=campaign).values_list(
+        "department_id", "group", "candidates", "drawn", "excluded"
+    )
+    for dept_id, group, candidates, drawn, excluded in stored:
+        rows[(dept_id, group)] = StratumRow(None, group, candidates, drawn, excluded)
+    listed = (
+        PowerItem.objects.filter(department__region_id__in=region_ids, is_active=True)
+        .exclude(category__sampling_group="")
+        .values_list("department_id", "category__sampling_group")
+        .distinct()
+    )
+    for dept_id, group in listed:
+        rows.setdefault((dept_id, group), StratumRow(None, group))
+    departments = Department.objects.only("id", "name", "short_name", "order").in_bulk({d for d, _g in rows})
+    group_order: dict[str, int] = {}
+    for group, order in CaseCategory.objects.exclude(sampling_group="").values_list("sampling_group", "order"):
+        group_order[group] = min(order, group_order.get(group, order))
+    for (dept_id, _group), row in rows.items():
+        row.department = departments[dept_id]
+    return sorted(
+        rows.values(),
+        key=lambda r: (r.department.order, r.department.pk, group_order.get(r.group, 1 << 30), r.group),
+    )

@@ -20,7 +20,7 @@ from xian_enforcement.org.models import Officer
 from xian_enforcement.org.scoping import scope_for
 from xian_enforcement.org.selectors import enforcement_departments
 
-from . import sampling, scoring, services
+from . import sampling, scoring, selectors, services
 from .forms import CampaignForm, MemberForm, RefusalForm, SampleGradeForm
 from .models import (
     InspectionCampaign,
@@ -28,7 +28,6 @@ from .models import (
     ReviewGroupMember,
     SampledFile,
     SampleExclusion,
-    SampleStratum,
 )
 from .views import _page_url
 
@@ -114,11 +113,8 @@ def campaign_detail(request, pk: int):
     if campaign.drawn_at:
         # A county draws hundreds of files, a province tens of thousands: each list of the
         # draw is paged (performance.md target 1), with its own page parameter.
-        drawn["strata_page"] = _paged(
-            request,
-            SampleStratum.objects.filter(campaign=campaign).select_related("department"),
-            "p_strata",
-        )
+        # Every unit × category of the power lists, "无可抽案卷" where nothing was drawable.
+        drawn["strata_page"] = _paged(request, selectors.campaign_strata(campaign), "p_strata")
         drawn["samples_page"] = _paged(
             request,
             SampledFile.objects.filter(campaign=campaign)
