@@ -323,7 +323,12 @@ def test_rev_11_every_unit_and_category_of_the_power_lists_is_listed_with_no_fil
     rows = table.split("<tr>")[2:]
     cells = [(r.split("</td>")[0].split(">")[-1], r.split("</td>")[1].split(">")[-1]) for r in rows]
     assert sorted(cells) == sorted(
-        [("市场监管局", "行政处罚"), ("市场监管局", "行政许可"), ("市场监管局", "行政征收或征用"), ("龙泉镇", "行政强制")]
+        [
+            ("市场监管局", "行政处罚"),
+            ("市场监管局", "行政许可"),
+            ("市场监管局", "行政征收或征用"),
+            ("龙泉镇", "行政强制"),
+        ]
     )
     # grouped by unit, categories in the reference order (处罚, 许可, 强制, 征收或征用)
     assert [g for d, g in cells if d == "市场监管局"] == ["行政处罚", "行政许可", "行政征收或征用"]
