@@ -336,3 +336,28 @@ def test_rev_11_every_unit_and_category_of_the_power_lists_is_listed_with_no_fil
     assert "无可抽案卷" not in by_cell[("市场监管局", "行政处罚")]
     for empty in [("市场监管局", "行政许可"), ("市场监管局", "行政征收或征用"), ("龙泉镇", "行政强制")]:
         assert "无可抽案卷" in by_cell[empty]
+
+
+def test_rev_11_strata_table_pages_by_unit_and_keeps_a_units_categories_together(client, users, dept, region):
+    """REV-11: the listing pages by unit (every unit × category still listed once across the
+    pages; a unit's categories never split between pages)."""
+    from reviews.views_inspection import STRATA_UNITS_PER_PAGE
+    from tests.factories import PowerItemFactory, category
+
+    units = [dept] + [DepartmentFactory(region=region, order=k + 1) for k in range(STRATA_UNITS_PER_PAGE)]
+    for unit in units:
+        PowerItemFactory(department=unit, category=category("punishment"))
+        PowerItemFactory(department=unit, category=category("coercion"))
+    c = campaign(users)
+    sampling.campaign_draw(campaign=c, by=users["bureau_staff"])
+    login(client, users["bureau_staff"])
+    seen = []
+    for page in (1, 2):
+        html = client.get(reverse("reviews:campaign", args=[c.pk]) + f"?p_strata={page}").content.decode()
+        table = html[html.index('id="strata-table"') : html.index("</table>", html.index('id="strata-table"'))]
+        seen += [r.split("</td>")[:2] for r in table.split("<tr>")[2:]]
+        assert f"（{len(units)} 个单位）" in html
+    assert len(seen) == 2 * len(units)  # each unit × {行政处罚, 行政强制} once
+    names = [cells[0].split(">")[-1] for cells in seen]
+    last_of_page_1 = STRATA_UNITS_PER_PAGE * 2 - 1
+    assert names[last_of_page_1] == names[last_of_page_1 - 1] != names[last_of_page_1 + 1]
