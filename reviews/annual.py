@@ -50,6 +50,7 @@ def handler_rows(region_id: int, year: int, department_id: int | None = None) ->
         o.tolerated = len(bad[o.pk] & tolerated)
         o.unqualified = len(bad[o.pk] - tolerated)
         o.consequence, o.rule_text = assessment.consequence_for(o.main_count, o.unqualified)
+        o.rule_short = assessment.thresholds_for(o.main_count).short  # "主办 25 件，3 档：3/6/9"
         o.consequence_label = Consequence(o.consequence).label
         o.assessment = recorded.get(o.pk)
     officers.sort(key=lambda o: (-o.unqualified, o.department.order if o.department else 0, o.name))

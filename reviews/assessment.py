@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 import tolerance.selectors
 from cases.models import CaseFile
 from xian_enforcement.errors import DomainError
+from xian_enforcement.notices import services as notices
 from xian_enforcement.org.choices import CertificateStatus, Role
 from xian_enforcement.org.models import Certificate, CertificateStatusChange, Officer
 from xian_enforcement.org.scoping import scope_for
@@ -30,6 +31,7 @@ class Thresholds:
     no_award: int
     suspend: int
     text: str
+    short: str = ""
 
 
 def thresholds_for(main_cases: int) -> Thresholds:
@@ -47,16 +49,37 @@ def thresholds_for(main_cases: int) -> Thresholds:
             "b": base[1],
             "c": base[2],
         }
+        levels = "/".join(str(b) for b in base)
         if main_cases > per:
             text += _("（主办超过 %(per)s 件，按配置不折算，仍适用上述标准）") % {"per": per}
-        return Thresholds(*base, text)
+            short = _("主办 %(n)s 件，不折算：%(t)s") % {"n": main_cases, "t": levels}
+        else:
+            short = _("主办 %(n)s 件：%(t)s") % {"n": main_cases, "t": levels}
+        return Thresholds(*base, text, short)
     factor = math.ceil(main_cases / per)
     scaled = tuple(b * factor for b in base)
     text = _(
         "第八条未规定主办超过 %(per)s 件的情形；按本平台配置，每 %(per)s 件为一档折算（主办 %(n)s 件，折算 %(f)s 档）："
         "不合格 %(a)s 件通报批评，%(b)s 件不得评为先进和优秀，%(c)s 件以上暂停执法资格"
     ) % {"per": per, "n": main_cases, "f": factor, "a": scaled[0], "b": scaled[1], "c": scaled[2]}
-    return Thresholds(*scaled, text)
+    short = _("主办 %(n)s 件，%(f)s 档：%(t)s") % {
+        "n": main_cases,
+        "f": factor,
+        "t": "/".join(str(b) for b in scaled),
+    }
+    return Thresholds(*scaled, text, short)
+
+
+def scaling_text() -> str:
+    """The rule for handlers with more than ``per`` main cases, stated without an example (the
+    assessment page's header; each handler's row shows the thresholds that applied)."""
+    per = rule("REV_8_PER_CASES")
+    if not rule("REV_8_SCALE_ABOVE"):
+        return _("主办超过 %(per)s 件的，按配置不折算，仍适用上述标准") % {"per": per}
+    return _(
+        "第八条未规定主办超过 %(per)s 件的情形；按本平台配置，每 %(per)s 件（不足 %(per)s 件按 %(per)s 件计）为一档，"
+        "三项标准按档数倍增。每人适用的标准见“适用规则”列（通报批评/不得评优/暂停执法资格）"
+    ) % {"per": per}
 
 
 def consequence_for(main_cases: int, unqualified: int) -> tuple[str, str]:
@@ -102,6 +125,32 @@ def handler_assess(*, officer: Officer, year: int, by) -> HandlerAssessment:
     """REV-8: count, apply the thresholds, record the consequence; suspension suspends every
     active certificate (the handler can no longer be assigned and leaves the public list)."""
     _require_assessor(by, officer)
+    return _assess(officer=officer, year=year, by=by)
+
+
+def handlers_assess_year(*, year: int) -> int:
+    """REV-8, at year end (beat entry ``rev8-year-end-assessment``): assess every handler with
+    main cases closed in ``year`` who has no assessment of that year yet, and apply the
+    consequences. Idempotent: a second run finds every handler assessed and does nothing; an
+    interrupted run resumes where it stopped (one transaction per handler). Returns the number
+    of handlers assessed."""
+    officer_ids = (
+        CaseFile.objects.filter(closed_on__year=year, main_handler__isnull=False)
+        .exclude(main_handler__review_assessments__year=year)
+        .values_list("main_handler_id", flat=True)
+        .distinct()
+    )
+    done = 0
+    for officer in Officer.objects.filter(pk__in=list(officer_ids)).select_related("user").order_by("pk"):
+        with transaction.atomic():
+            if HandlerAssessment.objects.select_for_update().filter(officer=officer, year=year).exists():
+                continue  # a concurrent run or a person assessed this handler meanwhile
+            _assess(officer=officer, year=year, by=None)
+            done += 1
+    return done
+
+
+def _assess(*, officer: Officer, year: int, by) -> HandlerAssessment:
     main_cases, ids, tolerated = unqualified_files(officer.pk, year)
     counted = len(ids - tolerated)
     consequence, text = consequence_for(main_cases, counted)
@@ -137,7 +186,29 @@ def handler_assess(*, officer: Officer, year: int, by) -> HandlerAssessment:
                 rule_id="REV-8",
                 changed_by=by,
             )
+    if consequence != Consequence.NONE:
+        _notify_officer(assessment, officer)
     return assessment
+
+
+def _notify_officer(assessment: HandlerAssessment, officer: Officer) -> None:
+    """The officer is told the consequence and the rule that gave it, once per consequence."""
+    body = _("%(y)s 年度主办案件 %(m)s 件，不合格案卷 %(n)s 件（%(rule)s）。") % {
+        "y": assessment.year,
+        "m": assessment.main_cases,
+        "n": assessment.unqualified,
+        "rule": thresholds_for(assessment.main_cases).short,
+    }
+    if assessment.consequence == Consequence.SUSPENDED:
+        body += _("执法证已暂停，不能承办新案件；参加培训并考核合格后恢复。")
+    notices.notify(
+        recipient=officer.user,
+        title=_("%(y)s 年度案卷评查考核：%(c)s（REV-8）")
+        % {"y": assessment.year, "c": Consequence(assessment.consequence).label},
+        body=body,
+        rule_id="REV-8",
+        dedupe_key=f"rev8:{assessment.pk}:{assessment.consequence}",
+    )
 
 
 @transaction.atomic
@@ -165,4 +236,11 @@ def handler_reassessment_pass(
             rule_id="REV-8",
             changed_by=by,
         )
+    notices.notify(
+        recipient=assessment.officer.user,
+        title=_("培训后考核合格，执法资格已恢复（REV-8）"),
+        body=_("%(y)s 年度评查考核暂停的执法证已恢复有效。") % {"y": assessment.year},
+        rule_id="REV-8",
+        dedupe_key=f"rev8:{assessment.pk}:reinstated",
+    )
     return assessment

@@ -528,3 +528,77 @@ def amended_after_review(user) -> QuerySet:
     return SelfReview.objects.filter(department_id=scope.department_id, case_amended=True).order_by(
         "-case_amended_at", "-id"
     )
+
+
+# --- inspection campaigns ------------------------------------------------------------------
+
+
+@dataclass
+class StratumRow:
+    """One unit × sampling category of an inspection (REV-11): from the stored draw, or a
+    category of the unit's power list that had no candidate at all (``candidates`` 0)."""
+
+    department: Department
+    group: str
+    candidates: int = 0
+    drawn: int = 0
+    excluded: int = 0
+
+    @property
+    def all_taken(self) -> bool:
+        return self.candidates <= self.drawn
+
+
+def campaign_units(campaign) -> QuerySet[Department]:
+    """REV-11: the units an inspection lists, in unit order: every unit of the campaign's regions
+    with a sampling category in its power list (权力清单), or with a stratum in the stored draw (a
+    file may fall outside its unit's list). The strata table pages by unit, so a unit's
+    categories are never split across pages and each page costs the same whatever the size."""
+    from cases.models import PowerItem
+
+    from .models import SampleStratum
+    from .sampling import campaign_region_ids
+
+    listed = PowerItem.objects.filter(department_id=OuterRef("pk"), is_active=True).exclude(category__sampling_group="")
+    drawn = SampleStratum.objects.filter(campaign_id=campaign.pk, department_id=OuterRef("pk"))
+    return (
+        Department.objects.filter(region_id__in=campaign_region_ids(campaign.region_id))
+        .filter(Exists(listed) | Exists(drawn))
+        .only("id", "name", "short_name", "order")
+        .order_by("order", "id")
+    )
+
+
+def campaign_strata(campaign, departments: list[Department]) -> list[StratumRow]:
+    """REV-11: every unit × sampling category of ``departments`` (a page of
+    :func:`campaign_units`) — each category of the unit's power list, whether or not it had
+    files to draw from (``candidates`` 0: "无可抽案卷"), and every stratum the draw stored —
+    in unit order, then category order. Three queries."""
+    from cases.models import PowerItem
+
+    from .models import SampleStratum
+
+    position = {d.pk: k for k, d in enumerate(departments)}
+    rows: dict[tuple[int, str], StratumRow] = {}
+    stored = (
+        SampleStratum.objects.filter(campaign=campaign, department_id__in=position)
+        .order_by()
+        .values_list("department_id", "group", "candidates", "drawn", "excluded")
+    )
+    for dept_id, group, candidates, drawn, excluded in stored:
+        rows[(dept_id, group)] = StratumRow(None, group, candidates, drawn, excluded)
+    listed = (
+        PowerItem.objects.filter(department_id__in=position, is_active=True)
+        .exclude(category__sampling_group="")
+        .order_by()  # the model's ordering (department, code) would defeat DISTINCT
+        .values_list("department_id", "category__sampling_group")
+        .distinct()
+    )
+    for dept_id, group in listed:
+        rows.setdefault((dept_id, group), StratumRow(None, group))
+    group_order: dict[str, int] = {}
+    for group, order in CaseCategory.objects.exclude(sampling_group="").values_list("sampling_group", "order"):
+        group_order[group] = min(order, group_order.get(group, order))
+    for (dept_id, _group), row in rows.items():
+        row.department = departments[position[dept_id]]
+    return sorted(rows.values(), key=lambda r: (position[r.department.pk], group_order.get(r.group, 1 << 30), r.group))

@@ -64,6 +64,9 @@ def summary_deadlines_open(*, today: datetime.date | None = None) -> int:
                 days=rule("REV_9_DUE_DAYS"),
                 remind_days=rule("REV_9_REMIND_DAYS"),
                 department=dept,
+                # The summary is owed by the unit's legal office: its officers and head get every
+                # reminder, not only the overdue notice (the deadline has no single assignee).
+                remind_roles=[Role.LEGAL_HEAD, Role.LEGAL_OFFICER],
                 escalate_roles=[Role.LEGAL_HEAD, Role.LEGAL_OFFICER],
                 url=reverse("reviews:summaries"),
             )

@@ -134,7 +134,7 @@ def assessment_page(request):
             "handlers": annual.handler_rows(scope.region_id, year, department_id),
             "units": annual.unit_rows(scope.region_id, year, department_id),
             "rule_text": assessment.thresholds_for(0).text,
-            "scaled_text": assessment.thresholds_for(20).text,
+            "scaled_text": assessment.scaling_text(),
             "can_assess": (scope.has(Role.BUREAU_STAFF) or scope.has(Role.LEGAL_HEAD)) and not scope.is_read_only,
             "coverage_definition": COVERAGE_DEFINITION,
             "summaries_definition": summaries.OVERDUE_DEFINITION,

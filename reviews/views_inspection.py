@@ -20,7 +20,7 @@ from xian_enforcement.org.models import Officer
 from xian_enforcement.org.scoping import scope_for
 from xian_enforcement.org.selectors import enforcement_departments
 
-from . import sampling, scoring, services
+from . import sampling, scoring, selectors, services
 from .forms import CampaignForm, MemberForm, RefusalForm, SampleGradeForm
 from .models import (
     InspectionCampaign,
@@ -28,7 +28,6 @@ from .models import (
     ReviewGroupMember,
     SampledFile,
     SampleExclusion,
-    SampleStratum,
 )
 from .views import _page_url
 
@@ -96,10 +95,12 @@ def campaign_list(request):
 
 
 DRAW_PAGE_SIZE = 50
+# The strata table pages by unit (each unit with all its sampling categories, at most four).
+STRATA_UNITS_PER_PAGE = 15
 
 
-def _paged(request, qs, param: str):
-    page = Paginator(qs, DRAW_PAGE_SIZE).get_page(request.GET.get(param))
+def _paged(request, qs, param: str, size: int = DRAW_PAGE_SIZE):
+    page = Paginator(qs, size).get_page(request.GET.get(param))
     page.object_list = list(page.object_list)
     page.prev_url = _page_url(request, param, page.previous_page_number()) if page.has_previous() else ""
     page.next_url = _page_url(request, param, page.next_page_number()) if page.has_next() else ""
@@ -114,11 +115,10 @@ def campaign_detail(request, pk: int):
     if campaign.drawn_at:
         # A county draws hundreds of files, a province tens of thousands: each list of the
         # draw is paged (performance.md target 1), with its own page parameter.
-        drawn["strata_page"] = _paged(
-            request,
-            SampleStratum.objects.filter(campaign=campaign).select_related("department"),
-            "p_strata",
-        )
+        # Every unit × category of the power lists, "无可抽案卷" where nothing was drawable.
+        units = _paged(request, selectors.campaign_units(campaign), "p_strata", STRATA_UNITS_PER_PAGE)
+        units.rows = selectors.campaign_strata(campaign, units.object_list)
+        drawn["strata_page"] = units
         drawn["samples_page"] = _paged(
             request,
             SampledFile.objects.filter(campaign=campaign)

@@ -118,7 +118,7 @@ DAY = datetime.datetime(2026, 7, 5, 9, 0, tzinfo=datetime.UTC)
 
 
 def _counts() -> dict[str, int]:
-    from reviews.models import SemiAnnualSummary
+    from reviews.models import HandlerAssessment, SemiAnnualSummary
     from stats.models import StatReport
     from xian_enforcement.audit.models import AuditEvent
     from xian_enforcement.jobs.models import ExportJob
@@ -130,6 +130,7 @@ def _counts() -> dict[str, int]:
         "notifications": Notification.objects.count(),
         "reports": StatReport.objects.count(),
         "summaries": SemiAnnualSummary.objects.count(),
+        "handler_assessments": HandlerAssessment.objects.count(),
         "export_jobs": ExportJob.objects.count(),
         "export_jobs_done": ExportJob.objects.filter(status="done").count(),
         "export_jobs_failed": ExportJob.objects.filter(status="failed").count(),
@@ -155,6 +156,18 @@ def _setup_scan(users, dept):
 
 
 def _setup_nothing(users, dept):
+    return ()
+
+
+def _setup_year_end_assessment(users, dept):
+    """REV-8: a handler with three unqualified files closed in the year before DAY."""
+    from reviews.tests.factories import reviewable_file
+    from reviews.tests.test_assessment import unqualified
+    from tests.factories import certified_officer
+
+    officer = certified_officer(dept)
+    for _ in range(3):
+        unqualified(reviewable_file(dept, main_handler=officer, closed_on=datetime.date(2025, 11, 3)), users["handler"])
     return ()
 
 
@@ -202,6 +215,7 @@ IDEMPOTENCY_CASES = {
     "notices.scan_deadlines": _setup_scan,
     "statistics.open_periodic_deadlines": _setup_nothing,
     "reviews.open_summary_deadlines": _setup_nothing,
+    "reviews.assess_handlers_year_end": _setup_year_end_assessment,
     "jobs.export_run": _setup_export,
     "jobs.purge_old": _setup_old_job,
     "audit.anchor_chain_head": _setup_nothing,  # one anchor notification per day and administrator

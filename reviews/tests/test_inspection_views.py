@@ -299,3 +299,65 @@ def test_rev_17_neglected_inspection_flags_the_unit_too(users, dept, other_dept)
     rows = {d.pk: d for d in unit_rows(dept.region_id, 2026, today=datetime.date(2026, 3, 1))}
     assert rows[other_dept.pk].flagged and "不积极开展评查" in rows[other_dept.pk].flag_reasons[0]
     assert not rows[dept.pk].flagged
+
+
+def test_rev_11_every_unit_and_category_of_the_power_lists_is_listed_with_no_files_said(
+    client, users, dept, other_dept
+):
+    """REV-11: the inspection lists every unit × sampling category of the units' power lists,
+    with "无可抽案卷" where a category had nothing to draw from — not only where files were."""
+    from tests.factories import PowerItemFactory, category
+
+    PowerItemFactory(department=dept, category=category("punishment"))
+    PowerItemFactory(department=dept, category=category("licensing"))
+    PowerItemFactory(department=dept, category=category("levy"))
+    PowerItemFactory(department=dept, category=category("requisition"))  # same group as 征收
+    PowerItemFactory(department=dept, category=category("inspection"))  # not a sampling category
+    PowerItemFactory(department=other_dept, category=category("coercion"))
+    for _ in range(2):
+        reviewable_file(dept)  # 行政处罚 only
+    c = campaign(users)
+    sampling.campaign_draw(campaign=c, by=users["bureau_staff"])
+    html = login(client, users["bureau_staff"]).get(reverse("reviews:campaign", args=[c.pk])).content.decode()
+    table = html[html.index('id="strata-table"') : html.index("</table>", html.index('id="strata-table"'))]
+    rows = table.split("<tr>")[2:]
+    cells = [(r.split("</td>")[0].split(">")[-1], r.split("</td>")[1].split(">")[-1]) for r in rows]
+    assert sorted(cells) == sorted(
+        [
+            ("市场监管局", "行政处罚"),
+            ("市场监管局", "行政许可"),
+            ("市场监管局", "行政征收或征用"),
+            ("龙泉镇", "行政强制"),
+        ]
+    )
+    # grouped by unit, categories in the reference order (处罚, 许可, 强制, 征收或征用)
+    assert [g for d, g in cells if d == "市场监管局"] == ["行政处罚", "行政许可", "行政征收或征用"]
+    by_cell = dict(zip(cells, rows, strict=True))
+    assert "无可抽案卷" not in by_cell[("市场监管局", "行政处罚")]
+    for empty in [("市场监管局", "行政许可"), ("市场监管局", "行政征收或征用"), ("龙泉镇", "行政强制")]:
+        assert "无可抽案卷" in by_cell[empty]
+
+
+def test_rev_11_strata_table_pages_by_unit_and_keeps_a_units_categories_together(client, users, dept, region):
+    """REV-11: the listing pages by unit (every unit × category still listed once across the
+    pages; a unit's categories never split between pages)."""
+    from reviews.views_inspection import STRATA_UNITS_PER_PAGE
+    from tests.factories import PowerItemFactory, category
+
+    units = [dept] + [DepartmentFactory(region=region, order=k + 1) for k in range(STRATA_UNITS_PER_PAGE)]
+    for unit in units:
+        PowerItemFactory(department=unit, category=category("punishment"))
+        PowerItemFactory(department=unit, category=category("coercion"))
+    c = campaign(users)
+    sampling.campaign_draw(campaign=c, by=users["bureau_staff"])
+    login(client, users["bureau_staff"])
+    seen = []
+    for page in (1, 2):
+        html = client.get(reverse("reviews:campaign", args=[c.pk]) + f"?p_strata={page}").content.decode()
+        table = html[html.index('id="strata-table"') : html.index("</table>", html.index('id="strata-table"'))]
+        seen += [r.split("</td>")[:2] for r in table.split("<tr>")[2:]]
+        assert f"（{len(units)} 个单位）" in html
+    assert len(seen) == 2 * len(units)  # each unit × {行政处罚, 行政强制} once
+    names = [cells[0].split(">")[-1] for cells in seen]
+    last_of_page_1 = STRATA_UNITS_PER_PAGE * 2 - 1
+    assert names[last_of_page_1] == names[last_of_page_1 - 1] != names[last_of_page_1 + 1]

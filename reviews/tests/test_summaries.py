@@ -97,3 +97,21 @@ def test_rev_9_bureau_marks_received_once(users, dept):
     assert summary.received_by == users["bureau_staff"]
     with pytest.raises(DomainError):
         summaries.summary_mark_received(summary=summary, by=users["bureau_staff"])
+
+
+def test_rev_9_reminder_before_the_due_date_reaches_the_units_legal_office(users, dept):
+    """REV-9: the summary is owed by the unit's legal office, so the reminders (not only the
+    overdue notice) land in the inbox of its legal officers and legal office head, and of no
+    one else in the unit."""
+    from xian_enforcement.notices.choices import NotificationKind
+    from xian_enforcement.notices.models import Notification
+
+    with at(datetime.date(2026, 7, 2)):
+        open_summary_deadlines()
+    with at(datetime.date(2026, 7, 5)):  # REV_9_REMIND_DAYS: day 5 after 30 June, 10 days left
+        deadline_scan()
+        deadline = Deadline.objects.get(kind="rev9_summary_2026h1", object_id=dept.pk)
+        assert not deadline.is_overdue
+    reminders = Notification.objects.filter(deadline=deadline, kind=NotificationKind.REMINDER)
+    assert {n.recipient for n in reminders} == {users["legal_officer"], users["legal_head"]}
+    assert all("REV-9" in n.title and "10" in n.title for n in reminders)

@@ -141,7 +141,8 @@ def extension_request(
 
 @transaction.atomic
 def extension_decide(*, request: ExtensionRequest, by_user, approve: bool, note: str = "") -> ExtensionRequest:
-    """TOL-17: the issuing unit approves (new deadline, old one kept in history) or refuses."""
+    """TOL-17: the issuing unit approves (new deadline, old one kept in history, reminders and
+    overdue flag recomputed for the new date) or refuses."""
     order = _locked(request.order)
     application = order.decision.application
     if not access.can_issue_correction(by_user, application):
@@ -157,8 +158,13 @@ def extension_decide(*, request: ExtensionRequest, by_user, approve: bool, note:
     request.save()
     if approve:
         deadline = Deadline.objects.get(kind=CORRECTION_KIND, object_id=order.pk, content_type__model="correctionorder")
+        # The reminder is "N days before the deadline": set it anew for the new date.
         notices.deadline_extend(
-            deadline=deadline, new_due_date=request.requested_due, reason=request.reason[:300], granted_by=by_user
+            deadline=deadline,
+            new_due_date=request.requested_due,
+            reason=request.reason[:300],
+            granted_by=by_user,
+            remind_days=_remind_days(order.issued_on, request.requested_due),
         )
         order.due_date = request.requested_due
         order.save(update_fields=["due_date"])

@@ -180,3 +180,56 @@ def test_tol_18_window_excludes_old_applications(users, settings):
 def test_tol_17_order_exists_only_for_tolerated(users):
     decide(users, investigating(users), outcome="not_tolerated")
     assert not CorrectionOrder.objects.exists()
+
+
+def _at(day: datetime.date):
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(9)), tick=False)
+
+
+def test_tol_17_approved_extension_after_overdue_reminds_again_before_the_new_date(users):
+    """TOL-17: an approved extension recomputes the reminders for the new date. The order was
+    reminded (31 May) and flagged overdue (4 June); after the extension to 3 July it is no
+    longer overdue, is reminded 3 days before the new date and flagged the day after it."""
+    with _at(TODAY):
+        order = _issued(users)
+    with _at(datetime.date(2026, 5, 31)):
+        assert deadline_scan() == 1
+    with _at(datetime.date(2026, 6, 4)):
+        assert deadline_scan() == 1
+    with _at(datetime.date(2026, 6, 5)):
+        request = services.extension_request(
+            order=order, by_user=users["handler"], requested_due=datetime.date(2026, 7, 3), reason="需补充检测"
+        )
+        services.extension_decide(request=request, by_user=users["legal_head"], approve=True, note="同意")
+        deadline = Deadline.objects.get(kind=CORRECTION_KIND, object_id=order.pk)
+        assert not deadline.is_overdue and deadline.chip_colour == "success"
+        assert deadline.next_action_on == datetime.date(2026, 6, 30)
+        assert deadline_scan() == 0
+    with _at(datetime.date(2026, 6, 29)):
+        assert deadline_scan() == 0
+    with _at(datetime.date(2026, 6, 30)):
+        assert deadline_scan() == 1
+        assert deadline_scan() == 0
+    reminders = Notification.objects.filter(recipient=users["handler"], kind="reminder", rule_id="TOL-17")
+    assert reminders.order_by("id").last().title.count("还剩 3 天") == 1
+    with _at(datetime.date(2026, 7, 4)):
+        assert deadline_scan() == 1
+    overdue = Notification.objects.filter(recipient=users["handler"], kind="overdue", rule_id="TOL-17")
+    assert [n.title.count("2026-07-03") for n in overdue.order_by("id")] == [0, 1]
+
+
+def test_tol_17_extension_before_the_reminder_moves_the_reminder(users):
+    """TOL-17: extended before the reminder went out, the order is reminded 3 days before the
+    new date, not on the day computed from the old one."""
+    with _at(TODAY):
+        order = _issued(users)
+        request = services.extension_request(
+            order=order, by_user=users["handler"], requested_due=datetime.date(2026, 7, 3), reason="需补充检测"
+        )
+        services.extension_decide(request=request, by_user=users["legal_head"], approve=True)
+    with _at(datetime.date(2026, 5, 31)):
+        assert deadline_scan() == 0
+    with _at(datetime.date(2026, 6, 30)):
+        assert deadline_scan() == 1
+    reminder = Notification.objects.get(recipient=users["handler"], kind="reminder", rule_id="TOL-17")
+    assert "还剩 3 天" in reminder.title

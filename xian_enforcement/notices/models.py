@@ -20,7 +20,8 @@ class Deadline(models.Model):
     decision must be notified, …).
 
     ``remind_days`` are offsets from ``start_date`` on which reminders go out; after
-    ``due_date`` an overdue notice goes out once. ``stage`` counts the notification steps already
+    ``due_date`` an overdue notice goes out once. Each step reaches the ``assignee`` and the
+    holders of ``remind_roles`` in ``department``; the overdue notice also ``escalate_roles``. ``stage`` counts the notification steps already
     taken; the scan claims a step with a conditional UPDATE on ``stage`` so that two runs never
     notify twice. ``next_action_on`` is the date of the next step (indexed for the scan).
 
@@ -41,6 +42,9 @@ class Deadline(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="deadlines"
     )
     escalate_roles = models.JSONField(_("逾期抄送角色"), default=list, blank=True)
+    # Roles of ``department`` that receive every step, reminders included (a deadline owed by a
+    # unit's office rather than one person, e.g. the REV-9 summary owed by the legal office).
+    remind_roles = models.JSONField(_("提醒角色"), default=list, blank=True)
     start_date = models.DateField(_("起算日"))
     due_date = models.DateField(_("截止日"))
     remind_days = models.JSONField(_("提醒日（起算后第N天）"), default=list, blank=True)

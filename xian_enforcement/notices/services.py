@@ -34,6 +34,7 @@ def deadline_open(
     department=None,
     assignee=None,
     escalate_roles: list[str] | None = None,
+    remind_roles: list[str] | None = None,
     url: str = "",
 ) -> Deadline:
     """Open (or re-open with new dates) the deadline of ``kind`` on ``subject``; idempotent."""
@@ -52,6 +53,7 @@ def deadline_open(
             "department": department,
             "assignee": assignee,
             "escalate_roles": escalate_roles or [],
+            "remind_roles": remind_roles or [],
             "url": url,
         },
     )
@@ -59,6 +61,7 @@ def deadline_open(
         dates_changed = deadline.start_date != start_date or deadline.due_date != due
         deadline.title, deadline.department, deadline.assignee, deadline.url = title, department, assignee, url
         deadline.remind_days, deadline.escalate_roles = remind_days, escalate_roles or []
+        deadline.remind_roles = remind_roles or []
         if deadline.status == DeadlineStatus.CANCELLED:
             # The rule applies again (e.g. a reopened case file is closed again): a fresh deadline.
             deadline.status, deadline.met_at = DeadlineStatus.OPEN, None
@@ -90,8 +93,15 @@ def deadline_cancel(*, subject, kind: str) -> int:
 
 
 @transaction.atomic
-def deadline_extend(*, deadline: Deadline, new_due_date: datetime.date, reason: str, granted_by) -> Deadline:
-    """Move a deadline later, keeping the old date in history."""
+def deadline_extend(
+    *, deadline: Deadline, new_due_date: datetime.date, reason: str, granted_by, remind_days: list[int] | None = None
+) -> Deadline:
+    """Move a deadline later, keeping the old date in history.
+
+    With ``remind_days`` (offsets from the start date that the caller recomputed for the new
+    date, e.g. TOL-17's "3 days before the deadline") every step is pending again: the
+    scan sends the latest reminder that has come due, then the overdue notice after the new
+    date (dedupe keys carry the due date, so these are new notices)."""
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
     if deadline.status != DeadlineStatus.OPEN:
         raise DomainError(_("只能延长进行中的期限。"))
@@ -107,8 +117,11 @@ def deadline_extend(*, deadline: Deadline, new_due_date: datetime.date, reason: 
         granted_by=granted_by,
     )
     deadline.due_date = new_due_date
-    # Steps already taken stay taken, except an overdue notice that the extension undoes.
-    deadline.stage = min(deadline.stage, len(deadline.steps()) - 1)
+    if remind_days is not None:
+        deadline.remind_days, deadline.stage = remind_days, 0
+    else:
+        # Steps already taken stay taken, except an overdue notice that the extension undoes.
+        deadline.stage = min(deadline.stage, len(deadline.steps()) - 1)
     deadline.next_action_on = deadline.compute_next_action()
     deadline.save()
     bump_on_commit("notices")
@@ -207,18 +220,27 @@ def notification_mark_all_read(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
+def _step_roles(deadline: Deadline, overdue: bool) -> list[str]:
+    """Roles of the deadline's department that a step reaches: ``remind_roles`` on every step,
+    ``escalate_roles`` as well on the overdue notice."""
+    return [*deadline.remind_roles, *(deadline.escalate_roles if overdue else [])]
+
+
 def _recipients(deadline: Deadline, overdue: bool) -> list:
     users = []
     if deadline.assignee_id and deadline.assignee.is_active:
         users.append(deadline.assignee)
-    if overdue and deadline.escalate_roles and deadline.department_id:
+    roles = _step_roles(deadline, overdue)
+    if roles and deadline.department_id:
         User = get_user_model()
         users += list(
             User.objects.filter(
                 is_active=True,
                 officer__department_id=deadline.department_id,
-                groups__name__in=deadline.escalate_roles,
-            ).distinct()
+                groups__name__in=roles,
+            )
+            .distinct()
+            .order_by("pk")
         )
     seen, unique = set(), []
     for u in users:
