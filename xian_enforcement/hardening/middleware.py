@@ -22,6 +22,7 @@ from django.shortcuts import render
 from xian_enforcement.audit.choices import EventType, Outcome
 from xian_enforcement.audit.services import audit_event_record
 
+from . import client_address
 from .policy import RATE_LIMITED_LOGIN_URL_NAMES, RATE_LIMITED_PUBLIC_URL_NAMES
 
 DEFAULT_PERMISSIONS_POLICY = (
@@ -60,10 +61,8 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def client_ip(request) -> str:
-    header = getattr(settings, "RATELIMIT_IP_HEADER", "") or "REMOTE_ADDR"
-    value = request.META.get(header, "") or request.META.get("REMOTE_ADDR", "")
-    # X-Forwarded-For style headers: the left-most entry is what the trusted proxy saw.
-    return value.split(",")[0].strip() or "unknown"
+    # One definition of the client address, trusted-proxy aware (client_address.py).
+    return client_address.client_ip(request) or "unknown"
 
 
 def bucket_for(request) -> tuple[str, str] | None:
