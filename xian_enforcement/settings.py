@@ -139,6 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
     # security.md "Authentication": ≥ 10 characters (replaces Django's MinimumLengthValidator, same
     # limit, so a short password gets one message), 3 of 4 classes, not containing the username.
     {"NAME": "xian_enforcement.accounts.validators.ComplexityValidator", "OPTIONS": {"min_length": 10}},
+    # Not the current password nor one of the last PASSWORD_HISTORY_COUNT (issue 13).
+    {"NAME": "xian_enforcement.accounts.validators.PasswordHistoryValidator"},
 ]
 # Authentication (security.md, 等保 8.1.4.1); see docs/security-authentication.md.
 AUTHENTICATION_BACKENDS = [
