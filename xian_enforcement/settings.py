@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "xian_enforcement.hardening.middleware.SecurityHeadersMiddleware",
+    "xian_enforcement.hardening.middleware.NoStoreMiddleware",  # signed-in responses: Cache-Control no-store
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "xian_enforcement.accounts.middleware.TwoFactorMiddleware",
     "xian_enforcement.accounts.middleware.PasswordAgeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "xian_enforcement.hardening.middleware.NulByteMiddleware",  # a NUL in a search/filter: 400, not 500
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "xian_enforcement.audit.middleware.RequestContextMiddleware",
     "xian_enforcement.hardening.middleware.RateLimitMiddleware",
