@@ -199,9 +199,9 @@ def test_core_does_not_import_the_case_room_at_import_time():
         assert not [m for m in modules if m and m.split(".")[0] in {"cases", "reviews", "stats", "tolerance"}], path
 
 
-def test_seed_demo_refuses_production_without_the_explicit_flag(settings):
+def test_seed_demo_refuses_production_without_the_explicit_flag(monkeypatch):
     """Issue 13: with DJANGO_DEBUG=false seed_demo refuses, unless --i-know-this-is-not-production."""
-    settings.DEBUG = False
+    monkeypatch.setenv("DJANGO_DEBUG", "false")
     with pytest.raises(CommandError, match="--i-know-this-is-not-production"):
         seed()
     assert not demo.demo_exists()

@@ -11,13 +11,13 @@ import time
 
 from auditlog.context import disable_auditlog
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 
 from xian_enforcement.audit.choices import EventType
 from xian_enforcement.audit.services import audit_event_record
+from xian_enforcement.env import envbool
 from xian_enforcement.org import demo
 from xian_enforcement.org.models import Department, Officer
 
@@ -43,7 +43,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, password: str, cases: int | None, seed: int, reset: bool, **options):
         started = time.monotonic()
-        if not settings.DEBUG and not options.get("not_production"):
+        # DJANGO_DEBUG as the deployment sets it (the test runner forces settings.DEBUG off).
+        if not envbool("DJANGO_DEBUG", True) and not options.get("not_production"):
             # Demo accounts with a published password must never reach a production database.
             raise CommandError(
                 "DJANGO_DEBUG=false：这看起来是生产环境，拒绝加载演示数据（演示账号的密码是公开的）。"
