@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 problems.append(f"{label}: {len(plain)} values stored unencrypted (first ids: {plain[:5]})")
         if problems:
             raise CommandError("; ".join(problems) + " — wrong FIELD_ENCRYPTION_KEY?")
-        self.stdout.write(self.style.SUCCESS(f"verify_encryption: OK, all {total} encrypted values decrypt"))
+        self.stdout.write(self.style.SUCCESS(f"OK: all {total} encrypted values decrypt"))
 
 
 def _decrypts(value: str) -> bool:
