@@ -237,10 +237,16 @@ class CaseFile(models.Model):
             errors["legal_review_by"] = _("填写了法制审核日期，请同时填写审核人。")
         if self.transferred_to_police_on and not self.police_organ:
             errors["police_organ"] = _("移送公安机关须填写接收机关（TOL-9）。")
+        # Keyed on closed_on, the field the edit form has (issue 13: keyed on the transfer date,
+        # which no form shows, clearing 结案日期 of a transferred file was a 500).
         if self.transferred_for_review_on and not self.closed_on:
-            errors["transferred_for_review_on"] = _("案件结案后才能移交法制机构自查（REV-5）。")
+            errors["closed_on"] = _("该案卷已于 %(day)s 移交法制机构自查，结案日期不能清除（REV-5）。") % {
+                "day": self.transferred_for_review_on.isoformat()
+            }
         if self.transferred_for_review_on and self.closed_on and self.transferred_for_review_on < self.closed_on:
-            errors["transferred_for_review_on"] = _("移交自查日期不能早于结案日期。")
+            errors["closed_on"] = _("结案日期不能晚于移交自查日期（%(day)s）。") % {
+                "day": self.transferred_for_review_on.isoformat()
+            }
         if errors:
             raise ValidationError(errors)
 

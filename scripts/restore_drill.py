@@ -11,7 +11,8 @@
    migrates forward).
 3. Compares: the row count of every table; every file against the manifest; every file a row
    points to exists, with its recorded SHA-256 (``manage.py verify_media``); the audit hash chain
-   (``manage.py verify_audit``); the signed review records (``manage.py verify_reviews``).
+   (``manage.py verify_audit``); the signed review records (``manage.py verify_reviews``); every
+   encrypted identifier decrypts with FIELD_ENCRYPTION_KEY (``manage.py verify_encryption``).
 4. Drops the drill database and folder (unless ``--keep``) and exits 1 on any difference.
 
 ``--backup DIR`` restores an existing backup.sh folder instead of taking one (then step 3 compares
@@ -159,6 +160,7 @@ def main() -> int:
             ["verify_media", "--manifest", str(folder / "media.sha256")],
             ["verify_audit"],
             ["verify_reviews"],  # the signed records against their keyed digests and the chain's seals
+            ["verify_encryption"],  # the encrypted identifiers decrypt with this installation's key
         ):
             result = manage(command, database_url=drill_url, media_root=media_root)
             say(

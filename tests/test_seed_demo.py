@@ -197,3 +197,15 @@ def test_core_does_not_import_the_case_room_at_import_time():
         modules = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         modules += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         assert not [m for m in modules if m and m.split(".")[0] in {"cases", "reviews", "stats", "tolerance"}], path
+
+
+def test_seed_demo_refuses_production_without_the_explicit_flag(monkeypatch):
+    """Issue 13: with DJANGO_DEBUG=false seed_demo refuses, unless --i-know-this-is-not-production."""
+    monkeypatch.setenv("DJANGO_DEBUG", "false")
+    with pytest.raises(CommandError, match="--i-know-this-is-not-production"):
+        seed()
+    assert not demo.demo_exists()
+    assert not get_user_model().objects.filter(username__startswith="demo_").exists()
+    out = io.StringIO()
+    call_command("seed_demo", "--cases", "0", "--i-know-this-is-not-production", stdout=out)
+    assert demo.demo_exists()

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "xian_enforcement.hardening.middleware.SecurityHeadersMiddleware",
+    "xian_enforcement.hardening.middleware.NoStoreMiddleware",  # signed-in responses: Cache-Control no-store
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,11 +80,12 @@ MIDDLEWARE = [
     "xian_enforcement.accounts.middleware.TwoFactorMiddleware",
     "xian_enforcement.accounts.middleware.PasswordAgeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "xian_enforcement.hardening.middleware.NulByteMiddleware",  # a NUL in a search/filter: 400, not 500
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "xian_enforcement.audit.middleware.RequestContextMiddleware",
     "xian_enforcement.hardening.middleware.RateLimitMiddleware",
     "xian_enforcement.org.middleware.ReadOnlyRoleMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "xian_enforcement.audit.middleware.XianAuditlogMiddleware",  # auditlog with our client IP
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -139,6 +141,8 @@ AUTH_PASSWORD_VALIDATORS = [
     # security.md "Authentication": ≥ 10 characters (replaces Django's MinimumLengthValidator, same
     # limit, so a short password gets one message), 3 of 4 classes, not containing the username.
     {"NAME": "xian_enforcement.accounts.validators.ComplexityValidator", "OPTIONS": {"min_length": 10}},
+    # Not the current password nor one of the last PASSWORD_HISTORY_COUNT (issue 13).
+    {"NAME": "xian_enforcement.accounts.validators.PasswordHistoryValidator"},
 ]
 # Authentication (security.md, 等保 8.1.4.1); see docs/security-authentication.md.
 AUTHENTICATION_BACKENDS = [
@@ -192,12 +196,37 @@ CSP_POLICY = {
 }
 CSRF_FAILURE_VIEW = "xian_enforcement.hardening.views.csrf_failure"
 # Rate limits per client IP, fixed window in the cache (security.md "Input"): "count/period",
-# period s, m, h or d. RATELIMIT_IP_HEADER names the META key holding the client address behind
-# a trusted reverse proxy (e.g. HTTP_X_REAL_IP); empty means REMOTE_ADDR.
+# period s, m, h or d. The client IP is hardening.client_address.client_ip (below).
 RATELIMIT_ENABLED = envbool("RATELIMIT_ENABLED", True)
 RATELIMIT_LOGIN = envstr("RATELIMIT_LOGIN", "10/m")
 RATELIMIT_PUBLIC = envstr("RATELIMIT_PUBLIC", "60/m")
-RATELIMIT_IP_HEADER = envstr("RATELIMIT_IP_HEADER", "")
+
+# --- Bad input and abuse (issue 13; docs/security-web.md, docs/security-authentication.md) ---
+# The client address behind the reverse proxy: CLIENT_IP_HEADER (a request META key such as
+# HTTP_X_REAL_IP) is believed only when REMOTE_ADDR is in TRUSTED_PROXIES (addresses or CIDRs);
+# rate limits, the sign-in lockout and the audit trail all key on it. RATELIMIT_IP_HEADER is the
+# older name of CLIENT_IP_HEADER, still read.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", [])
+CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", envstr("RATELIMIT_IP_HEADER", ""))
+# A session ends this many seconds after sign-in, however active (beside the idle timeout).
+SESSION_ABSOLUTE_SECONDS = envint("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+# A new password may not equal the current one nor one of this many before it.
+PASSWORD_HISTORY_COUNT = 5
+# FIELD_ENCRYPTION_KEY is required in production and must be a valid Fernet key: derived from
+# SECRET_KEY, a rotated secret key would make every encrypted identifier unreadable.
+if not DEBUG and not FIELD_ENCRYPTION_KEY:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEY must be set when DJANGO_DEBUG is false (docs/operations.md §2: "
+        "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+    )
+if FIELD_ENCRYPTION_KEY:
+    from cryptography.fernet import Fernet as _Fernet
+
+    try:
+        _Fernet(FIELD_ENCRYPTION_KEY.encode())
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEY is not a valid Fernet key: {_exc}") from None
+# --- end of issue 13 bad-input block ---
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -170,7 +170,8 @@ def test_input_rate_limit_ignores_signed_in_pages(client, settings, clock, users
 
 def test_input_rate_limit_behind_proxy_header(client, settings, clock):
     settings.RATELIMIT_PUBLIC = "2/m"
-    settings.RATELIMIT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]  # the test client's REMOTE_ADDR, the inner proxy
     url = reverse("public:certificates")
     for _ in range(2):
         assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.5, 10.0.0.1").status_code == 200

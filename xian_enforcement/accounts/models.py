@@ -25,3 +25,23 @@ class PasswordState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.changed_at:%Y-%m-%d}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords (newest last): a new password may equal neither the
+    current one nor one of the ``PASSWORD_HISTORY_COUNT`` before it (issue 13; 等保 8.1.4.1)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("用户")
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["user", "-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="accounts_pwhist_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"

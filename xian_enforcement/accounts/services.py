@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from .models import PasswordState
+from .models import PasswordHistory, PasswordState
 
 # Session keys caching the password state for the middleware (no query per request).
 SESSION_CHANGED_AT = "_xian_pw_changed_at"
@@ -37,3 +37,28 @@ def password_state_get(user) -> PasswordState:
 def password_state_to_session(session, state: PasswordState) -> None:
     session[SESSION_CHANGED_AT] = int(state.changed_at.timestamp())
     session[SESSION_MUST_CHANGE] = bool(state.must_change)
+
+
+def password_history_record(user) -> None:
+    """Remember ``user``'s newly set password hash; keep the current one and the
+    ``PASSWORD_HISTORY_COUNT`` before it, drop older ones."""
+    from django.conf import settings
+
+    if not user.has_usable_password():
+        return
+    PasswordHistory.objects.create(user=user, password=user.password)
+    keep = settings.PASSWORD_HISTORY_COUNT + 1
+    old = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-pk").values_list("pk", flat=True)[keep:]
+    PasswordHistory.objects.filter(pk__in=list(old)).delete()
+
+
+def password_recent_hashes(user) -> list[str]:
+    """The current password hash and the ``PASSWORD_HISTORY_COUNT`` before it, newest first."""
+    from django.conf import settings
+
+    hashes = [user.password] if user.password and user.has_usable_password() else []
+    recent = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-pk")
+    for encoded in recent.values_list("password", flat=True)[: settings.PASSWORD_HISTORY_COUNT + 1]:
+        if encoded not in hashes:
+            hashes.append(encoded)
+    return hashes

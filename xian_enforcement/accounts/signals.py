@@ -29,6 +29,7 @@ def record_password_state(sender, instance, created, raw=False, **kwargs) -> Non
         instance.has_usable_password() and actor is not None and actor.is_authenticated and actor.pk != instance.pk
     )
     services.password_state_record(instance, must_change=must_change)
+    services.password_history_record(instance)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts_password_state_session")

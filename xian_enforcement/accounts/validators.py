@@ -49,3 +49,31 @@ class ComplexityValidator:
             "n": self.min_length,
             "k": self.min_classes,
         }
+
+
+class PasswordHistoryValidator:
+    """A new password may equal neither the current one nor one of the last
+    ``PASSWORD_HISTORY_COUNT`` (issue 13). The current one includes a temporary password set by the
+    system administrator: the forced change must choose a new one. Each stored hash is checked with
+    the hasher it was made with (a few PBKDF2 rounds: only when a password is changed)."""
+
+    def validate(self, password: str, user=None) -> None:
+        if user is None or getattr(user, "pk", None) is None:
+            return
+        from django.contrib.auth.hashers import check_password
+
+        from .services import password_recent_hashes
+
+        for encoded in password_recent_hashes(user):
+            if check_password(password, encoded):
+                raise ValidationError(self._message(), code="password_reused")
+
+    def _message(self) -> str:
+        from django.conf import settings
+
+        return _("新密码不能与当前密码或最近 %(n)d 次使用过的密码相同（含系统管理员设置的临时密码）。") % {
+            "n": settings.PASSWORD_HISTORY_COUNT
+        }
+
+    def get_help_text(self) -> str:
+        return self._message()

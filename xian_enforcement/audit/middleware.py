@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from contextvars import ContextVar
 
+from auditlog.middleware import AuditlogMiddleware
+
 _request_ctx: ContextVar[dict | None] = ContextVar("xian_request", default=None)
 
 
@@ -31,8 +33,24 @@ class RequestContextMiddleware:
 
 
 def client_ip(request) -> str | None:
-    # Behind the reverse proxy, REMOTE_ADDR is the proxy; the proxy must set X-Real-IP.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
+    # Behind the reverse proxy REMOTE_ADDR is the proxy: the header it sets is believed only from
+    # a trusted proxy (one definition for audit, lockout and rate limits: hardening.client_address).
+    from xian_enforcement.hardening.client_address import client_ip as _client_ip
+
+    return _client_ip(request)
+
+
+class XianAuditlogMiddleware(AuditlogMiddleware):
+    """django-auditlog's middleware, but ``remote_addr`` is our client address: auditlog's own
+    believes any client's X-Forwarded-For, from anyone."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_ip(request)
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None
 
 
 def _audit_denial(request) -> None:

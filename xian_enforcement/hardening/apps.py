@@ -8,3 +8,6 @@ class HardeningConfig(AppConfig):
     name = "xian_enforcement.hardening"
     label = "hardening"
     verbose_name = _("安全加固")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

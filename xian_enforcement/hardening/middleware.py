@@ -18,10 +18,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
 
 from xian_enforcement.audit.choices import EventType, Outcome
 from xian_enforcement.audit.services import audit_event_record
 
+from . import client_address
 from .policy import RATE_LIMITED_LOGIN_URL_NAMES, RATE_LIMITED_PUBLIC_URL_NAMES
 
 DEFAULT_PERMISSIONS_POLICY = (
@@ -60,10 +63,8 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def client_ip(request) -> str:
-    header = getattr(settings, "RATELIMIT_IP_HEADER", "") or "REMOTE_ADDR"
-    value = request.META.get(header, "") or request.META.get("REMOTE_ADDR", "")
-    # X-Forwarded-For style headers: the left-most entry is what the trusted proxy saw.
-    return value.split(",")[0].strip() or "unknown"
+    # One definition of the client address, trusted-proxy aware (client_address.py).
+    return client_address.client_ip(request) or "unknown"
 
 
 def bucket_for(request) -> tuple[str, str] | None:
@@ -115,4 +116,41 @@ class RateLimitMiddleware:
         retry_after = max(1, int((window + 1) * period - now))
         response = render(request, "429.html", {"retry_after": retry_after}, status=429)
         response["Retry-After"] = str(retry_after)
+        return response
+
+
+class NulByteMiddleware:
+    """No 500s from a NUL byte (issue 13): PostgreSQL refuses ``\x00`` in a text parameter, so
+    a search or filter value carrying one used to end in a server error. Any query-string key or
+    value holding a NUL (or an undecodable byte that decodes to one) is answered 400 before a view
+    sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            return render(
+                request,
+                "400.html",
+                {"message": _("搜索或筛选条件中含有无效字符（NUL），请删除后重试。")},
+                status=400,
+            )
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages, exports and PDFs served to a signed-in user are not kept by the browser or a proxy
+    (issue 13; security.md "Data"): ``Cache-Control: no-store`` on every response to an
+    authenticated request, except static files (WhiteNoise answers those before this runs)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private, Expires
+            patch_cache_control(response, no_store=True, private=True)
         return response

@@ -1,7 +1,8 @@
 """Encryption at rest for personal identifiers (security.md "Data integrity", PIPL).
 
 Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256). The key comes from
-``FIELD_ENCRYPTION_KEY``; when unset it is derived from ``SECRET_KEY`` so the quick start works.
+``FIELD_ENCRYPTION_KEY`` (required when ``DJANGO_DEBUG`` is false); when unset it is derived from
+``SECRET_KEY`` so the quick start works. A value that does not decrypt raises ``DecryptionError``.
 A raw SQL read of the column shows only the ciphertext token.
 """
 
@@ -34,13 +35,32 @@ def encrypt(value: str) -> str:
     return PREFIX + fernet().encrypt(value.encode()).decode()
 
 
+class DecryptionError(RuntimeError):
+    """A stored token does not decrypt with FIELD_ENCRYPTION_KEY: a wrong or changed key (or a
+    damaged value). Raised instead of reading an empty string, which would look like "no ID number"
+    and could be saved back over the real value."""
+
+
 def decrypt(token: str) -> str:
     if not token.startswith(PREFIX):
         return token
     try:
         return fernet().decrypt(token[len(PREFIX) :].encode()).decode()
     except InvalidToken:
-        return ""
+        raise DecryptionError(
+            "An encrypted field cannot be decrypted with FIELD_ENCRYPTION_KEY: the key is wrong or was "
+            "changed (docs/operations.md §2; manage.py verify_encryption counts the affected rows)."
+        ) from None
+
+
+def encrypted_fields():
+    """Every (model, field) stored with EncryptedCharField, for ``manage.py verify_encryption``."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, EncryptedCharField):
+                yield model, field
 
 
 def mask_id_number(value: str) -> str:

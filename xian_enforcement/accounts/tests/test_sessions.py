@@ -100,3 +100,40 @@ def test_no_password_reset_flow_exists():
     for name in ("password_reset", "password_reset_confirm"):
         with pytest.raises(NoReverseMatch):
             reverse(name)
+
+
+def test_absolute_lifetime_ends_an_active_session_after_twelve_hours(users, settings):
+    """Issue 13: beside the 30-minute idle timeout, a session ends SESSION_ABSOLUTE_SECONDS (12 h)
+    after sign-in however active it is."""
+    assert settings.SESSION_ABSOLUTE_SECONDS == 12 * 3600
+    start = timezone.now()
+    client = Client()
+    with time_machine.travel(start, tick=False):
+        form_login(client, users["handler"].username, PASSWORD)
+    step = datetime.timedelta(minutes=25)
+    at = start
+    while at + step < start + datetime.timedelta(hours=12):
+        at += step
+        with time_machine.travel(at, tick=False):
+            assert client.get(reverse("home")).status_code == 200, at - start
+    with time_machine.travel(start + datetime.timedelta(hours=12), tick=False):
+        assert is_login_redirect(client.get(reverse("home")))
+        assert SESSION_KEY not in client.session
+    # Signing in again starts a new lifetime.
+    with time_machine.travel(start + datetime.timedelta(hours=12, minutes=1), tick=False):
+        assert form_login(client, users["handler"].username, PASSWORD).status_code == 302
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_absolute_lifetime_is_a_setting(users, settings):
+    settings.SESSION_ABSOLUTE_SECONDS = 3600
+    start = timezone.now()
+    client = Client()
+    with time_machine.travel(start, tick=False):
+        form_login(client, users["handler"].username, PASSWORD)
+    with time_machine.travel(start + datetime.timedelta(minutes=29), tick=False):
+        assert client.get(reverse("home")).status_code == 200
+    with time_machine.travel(start + datetime.timedelta(minutes=58), tick=False):
+        assert client.get(reverse("home")).status_code == 200
+    with time_machine.travel(start + datetime.timedelta(minutes=61), tick=False):
+        assert is_login_redirect(client.get(reverse("home")))

@@ -17,6 +17,7 @@ from django.db.models import ProtectedError
 
 from xian_enforcement.audit.choices import EventType
 from xian_enforcement.audit.services import audit_event_record
+from xian_enforcement.env import envbool
 from xian_enforcement.org import demo
 from xian_enforcement.org.models import Department, Officer
 
@@ -33,9 +34,22 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="随机数种子（默认固定，结果可复现）")
         parser.add_argument("--reset", action="store_true", help="先删除已有的演示数据，再重新生成")
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="DJANGO_DEBUG=false 时仍然加载演示数据（仅限确认不是生产数据库时）",
+        )
 
     def handle(self, *args, password: str, cases: int | None, seed: int, reset: bool, **options):
         started = time.monotonic()
+        # DJANGO_DEBUG as the deployment sets it (the test runner forces settings.DEBUG off).
+        if not envbool("DJANGO_DEBUG", True) and not options.get("not_production"):
+            # Demo accounts with a published password must never reach a production database.
+            raise CommandError(
+                "DJANGO_DEBUG=false：这看起来是生产环境，拒绝加载演示数据（演示账号的密码是公开的）。"
+                "确认不是生产数据库时，请加 --i-know-this-is-not-production。"
+            )
         if cases is not None and cases < 0:
             raise CommandError("--cases 不能为负数。")
         try:
