@@ -165,8 +165,18 @@ class CaseFileAmendmentForm(CaseFileForm):
         help_text=_("写明更正什么、为什么更正、依据什么（如更正决定书文号）。更正前后的内容将存档并记入审计日志。"),
     )
 
+    # A frozen file takes a new document only as part of an amendment (REV-7).
+    attachment = forms.FileField(
+        label=_("补充附件"),
+        required=False,
+        help_text=_("如更正需补入文书（如更正决定书、送达回证），在此上传；PDF、JPEG、PNG、DOCX、XLSX 或 ZIP。"),
+    )
+    attachment_description = forms.CharField(label=_("附件说明"), max_length=200, required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         layout = self.helper.layout
-        layout.fields[-1] = Fieldset(_("更正理由（REV-7）"), "reason", css_id="sec-reason")
+        layout.fields[-1] = Fieldset(
+            _("更正理由（REV-7）"), "reason", "attachment", "attachment_description", css_id="sec-reason"
+        )
         layout.fields.append(Submit("save", _("保存更正")))

@@ -272,12 +272,16 @@ def case_file_amend(
     penalty_kinds: list | None = None,
     reason: str,
     by,
+    attachment=None,
+    attachment_description: str = "",
 ) -> CaseFileAmendment:
     """REV-7: amend (更正) a frozen file. Only the legal office of the file's department; a
     reason is required; every rule of an ordinary write applies. The changed fields' values
     before and after are kept as a version row, the amendment is audited, and the self-review
     record is marked "案卷在评查后被更正" (``case_file_amended``) for the legal office to
-    review again. A file that is not frozen is edited, not amended."""
+    review again. A file that is not frozen is edited, not amended. ``attachment`` (an upload)
+    adds a document as part of the amendment — the only way a frozen file takes one — and is
+    listed among the changes (附件: the documents' ids before and after)."""
     case = CaseFile.objects.select_for_update().get(pk=case_file.pk)
     if not access.can_amend(by, case):
         raise DomainError(_("只有本部门法制机构人员或法制机构负责人可以更正定稿的案卷（REV-7）。"), rule_id="REV-7")
@@ -302,6 +306,16 @@ def case_file_amend(
         for name in [*CASE_FIELDS, *MANY_FIELDS]
         if before[name][0] != after[name][0]
     }
+    if attachment is not None:
+        kept = sorted(case.attachments.values_list("pk", flat=True))
+        added = _attachment_store(case, upload=attachment, uploaded_by=by, description=attachment_description)
+        changes["attachments"] = {
+            "label": str(_("附件")),
+            "before": kept,
+            "after": [*kept, added.pk],
+            "before_text": _("%(n)s 件") % {"n": len(kept)},
+            "after_text": _("%(n)s 件，新增“%(name)s”") % {"n": len(kept) + 1, "name": added.original_name},
+        }
     if not changes:
         raise DomainError(_("没有修改任何内容，无需更正。"), rule_id="REV-7")
     officer = getattr(by, "officer", None)
@@ -359,9 +373,18 @@ def case_file_transfer_for_review(*, case_file: CaseFile, by_user, on: datetime.
 
 
 @transaction.atomic
+@transaction.atomic
 def case_attachment_add(*, case_file: CaseFile, upload, uploaded_by, description: str = "") -> CaseAttachment:
     """Store an upload after checking its size and its type by content (a renamed executable is
-    refused). The stored name is chosen by the server."""
+    refused). The stored name is chosen by the server. A frozen file (REV-7) takes no new
+    document: what was reviewed is what is kept; a missing document is added by the legal
+    office as part of an amendment (``case_file_amend``)."""
+    case = CaseFile.objects.select_for_update().get(pk=case_file.pk)
+    _refuse_if_frozen(case)
+    return _attachment_store(case, upload=upload, uploaded_by=uploaded_by, description=description)
+
+
+def _attachment_store(case_file: CaseFile, *, upload, uploaded_by, description: str) -> CaseAttachment:
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise DomainError(
             _("文件过大：%(size)s 字节，上限 %(max)s 字节。")

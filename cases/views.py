@@ -222,7 +222,7 @@ def case_amend(request, pk: int):
     if freeze is None:
         messages.info(request, _("该案卷尚未定稿，可直接编辑，无需更正（REV-7）。"))
         return redirect("cases:edit", pk=case.pk)
-    form = CaseFileAmendmentForm(request.POST or None, instance=case, department=case.department)
+    form = CaseFileAmendmentForm(request.POST or None, request.FILES or None, instance=case, department=case.department)
     if request.method == "POST" and form.is_valid():
         try:
             services.case_file_amend(
@@ -232,6 +232,8 @@ def case_amend(request, pk: int):
                 penalty_kinds=list(form.cleaned_data["penalty_kinds"]),
                 reason=form.cleaned_data["reason"],
                 by=request.user,
+                attachment=form.cleaned_data["attachment"],
+                attachment_description=form.cleaned_data["attachment_description"],
             )
         except DomainError as exc:
             _apply_domain_error(form, exc)
@@ -275,7 +277,10 @@ def attachment_upload(request, pk: int):
             case_file=case, upload=upload, uploaded_by=request.user, description=form.cleaned_data["description"]
         )
     except DomainError as exc:
-        status = 413 if upload.size > services.settings.ATTACHMENT_MAX_BYTES else 400
+        if exc.rule_id == "REV-7":  # a frozen file takes no new document (only by amendment)
+            status = 409
+        else:
+            status = 413 if upload.size > services.settings.ATTACHMENT_MAX_BYTES else 400
         return render(request, "cases/attachment_error.html", {"case": case, "error": str(exc)}, status=status)
     messages.success(request, _("附件已上传。"))
     return redirect(reverse("cases:detail", args=[case.pk]) + "#attachments")

@@ -3,7 +3,15 @@ no personal data beyond names of signers already public within the unit."""
 
 from auditlog.registry import auditlog
 
-from .models import ChecklistItem, ChecklistTemplate, ReviewFinding, ReviewNotice, ReviewSignature, SelfReview
+from .models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    ReviewFinding,
+    ReviewNotice,
+    ReviewSignature,
+    SelfReview,
+    SelfReviewRecheck,
+)
 
 auditlog.register(SelfReview)
 auditlog.register(ReviewFinding)
@@ -11,3 +19,4 @@ auditlog.register(ReviewSignature)
 auditlog.register(ReviewNotice)
 auditlog.register(ChecklistTemplate)
 auditlog.register(ChecklistItem)
+auditlog.register(SelfReviewRecheck)

@@ -151,6 +151,45 @@ class SelfReview(models.Model):
         return self.status == ReviewStatus.LOCKED
 
 
+class SelfReviewRecheck(models.Model):
+    """REV-7: the legal office's re-review (重新评查) of a record whose case file was amended
+    after the record was submitted or locked: having read the amendments, it confirms in
+    writing that the record still stands. Rows are only ever added
+    (``reviews.recheck.self_review_recheck``); the record itself — status, score, findings,
+    signatures, digest — is not touched, only its "案卷在评查后被更正" mark is cleared.
+
+    One record per file (``SelfReview.case_file`` is one-to-one, and REV-6 coverage, the grade
+    counts and the annual assessment join the file to its one record), so the re-review is
+    a confirmation kept beside the record, not a second version of it."""
+
+    review = models.ForeignKey(
+        SelfReview, on_delete=models.PROTECT, related_name="rechecks", verbose_name=_("自查记录")
+    )
+    reason = models.TextField(_("重新评查意见"))
+    # The amendments (``cases.CaseFileAmendment`` ids) read for this re-review: those made
+    # since the previous re-review, oldest first.
+    amendment_ids = models.JSONField(_("所依据的更正"), default=list)
+    # The record's status when re-reviewed (submitted or locked) and the time of the latest
+    # amendment it answers.
+    review_status = models.CharField(_("记录状态"), max_length=12, choices=ReviewStatus.choices)
+    case_amended_at = models.DateTimeField(_("案卷更正时间"))
+    rechecked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("重新评查人")
+    )
+    rechecked_by_name = models.CharField(_("重新评查人姓名"), max_length=50)
+    rechecked_at = models.DateTimeField(_("重新评查时间"))
+
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("重新评查记录")
+        verbose_name_plural = _("重新评查记录")
+        ordering = ["review", "-rechecked_at", "-id"]
+
+    def __str__(self) -> str:
+        return _("重新评查：%(n)s") % {"n": self.review.case_file.number}
+
+
 class ReviewFinding(models.Model):
     """One checklist item as judged in a review: a failed veto item, or a deduction with its
     reason (REV-14: the item never goes below zero)."""

@@ -11,6 +11,7 @@ urlpatterns = [
     path("self/<int:pk>/edit/", views_self.review_edit, name="edit"),
     path("self/<int:pk>/preview/", views_self.review_preview, name="preview"),
     path("self/<int:pk>/sign/", views_self.review_sign, name="sign"),
+    path("self/<int:pk>/recheck/", views_self.review_recheck, name="recheck"),
     path("self/<int:pk>/record.pdf", views_self.review_record_pdf, name="record_pdf"),
     path("self/<int:pk>/notice/", views_self.review_notice, name="notice"),
     path("self/<int:pk>/notice.pdf", views_self.review_notice_pdf, name="notice_pdf"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from cases.selectors import case_file_for_user
 from xian_enforcement.errors import DomainError
 
-from . import scoring, selectors, services
+from . import recheck, scoring, selectors, services
 from .choices import ItemKind, ReviewStatus, SignerRole, Stage
 from .pdf import record_pdf
 
@@ -173,9 +173,51 @@ def review_detail(request, pk: int):
             "can_edit": review.status == ReviewStatus.DRAFT
             and selectors.can_write_review_of(request.user, review.case_file),
             "notice": getattr(review, "notice", None) if review.is_locked else None,
+            **_recheck_context(request.user, review),
             "crumbs": _crumbs(review, _("自查记录")),
         },
     )
+
+
+def _recheck_context(user, review) -> dict:
+    """REV-7: the amendments awaiting re-review (for a record marked "案卷在评查后被更正"), the
+    re-review form for the legal office, and the re-reviews made so far."""
+    pending = recheck.pending_amendments(review) if review.case_amended else []
+    return {
+        "pending_amendments": pending,
+        "latest_amendment": pending[-1] if pending else None,
+        "can_recheck": recheck.can_recheck(user, review),
+        "rechecks": recheck.rechecks_of(review),
+    }
+
+
+@login_required
+@require_POST
+def review_recheck(request, pk: int):
+    """REV-7: the legal office re-reviews a record whose file was amended after review and
+    confirms, with its reasons, that the record still stands. Outside the jurisdiction 404;
+    readable but not the department's legal office 403."""
+    review = selectors.review_for_user(request.user, pk)
+    if not selectors.can_write_review_of(request.user, review.case_file):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("只有本部门法制机构人员或法制机构负责人可以重新评查（REV-7）。"))
+    try:
+        seen = int(request.POST.get("amendment") or 0) or None
+    except ValueError:
+        seen = None
+    try:
+        recheck.self_review_recheck(
+            review=review, by=request.user, reason=request.POST.get("reason", ""), seen_amendment_id=seen
+        )
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(reverse("reviews:detail", args=[review.pk]) + "#recheck")
+    messages.success(
+        request,
+        _("已重新评查：原自查记录仍然成立，签署和锁定保持不变；“案卷在评查后被更正”标记已清除（REV-7）。"),
+    )
+    return redirect(reverse("reviews:detail", args=[review.pk]) + "#rechecks")
 
 
 @login_required

@@ -289,3 +289,77 @@ def test_rev_7_case_detail_shows_the_freeze_and_no_edit_button(client, users, de
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert reverse("cases:amend", args=[case.pk]) in html
     assert category("punishment").name in html
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("role", ["handler", "legal_officer"])
+def test_rev_7_a_frozen_file_takes_no_new_document(client, users, dept, state, role):
+    """REV-7: upload to a frozen file is refused (page and service), naming the rule; the upload
+    form is not offered."""
+    case = frozen_file(state, dept, users)
+    client.force_login(users[role])
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert reverse("cases:attachment_upload", args=[case.pk]) not in html
+    assert 'id="attachments-frozen"' in html
+    upload = SimpleUploadedFile("补充笔录.pdf", PDF, content_type="application/pdf")
+    response = client.post(reverse("cases:attachment_upload", args=[case.pk]), {"file": upload})
+    assert response.status_code == 409
+    assert "REV-7" in response.content.decode()
+    assert not CaseAttachment.objects.filter(case_file=case).exists()
+    with pytest.raises(DomainError) as exc:
+        services.case_attachment_add(
+            case_file=case,
+            upload=SimpleUploadedFile("补充笔录.pdf", PDF, content_type="application/pdf"),
+            uploaded_by=users[role],
+        )
+    assert exc.value.rule_id == "REV-7"
+    assert not CaseAttachment.objects.filter(case_file=case).exists()
+
+
+def test_rev_7_an_open_file_still_takes_documents(client, users, dept):
+    case = reviewable_file(dept, main_handler=users["handler"].officer)  # no record yet
+    client.force_login(users["handler"])
+    upload = SimpleUploadedFile("决定书.pdf", PDF, content_type="application/pdf")
+    response = client.post(reverse("cases:attachment_upload", args=[case.pk]), {"file": upload})
+    assert response.status_code == 302
+    assert CaseAttachment.objects.filter(case_file=case).count() == 1
+
+
+def test_rev_7_the_amendment_adds_a_document_kept_in_the_version_and_flags_the_record(client, users, dept):
+    case = frozen_file("locked", dept, users)
+    kept = CaseAttachment.objects.filter(case_file=case).count()
+    client.force_login(users["legal_officer"])
+    page = client.get(reverse("cases:amend", args=[case.pk])).content.decode()
+    assert 'enctype="multipart/form-data"' in page and 'name="attachment"' in page
+    upload = SimpleUploadedFile("送达回证.pdf", PDF, content_type="application/pdf")
+    data = form_data(case, reason="补入漏归档的送达回证", attachment=upload, attachment_description="送达回证")
+    response = client.post(reverse("cases:amend", args=[case.pk]), data)
+    assert response.status_code == 302
+    added = CaseAttachment.objects.get(case_file=case, original_name="送达回证.pdf")
+    assert added.description == "送达回证" and added.uploaded_by == users["legal_officer"]
+    amendment = CaseFileAmendment.objects.get(case_file=case)
+    assert set(amendment.changes) == {"attachments"}  # a document alone is an amendment
+    assert amendment.changes["attachments"]["after"] == [*amendment.changes["attachments"]["before"], added.pk]
+    assert len(amendment.changes["attachments"]["before"]) == kept
+    assert "送达回证.pdf" in amendment.changes["attachments"]["after_text"]
+    event = AuditEvent.objects.filter(detail__action="case_file_amended").get()
+    assert event.detail["changes"]["attachments"]["after"] == amendment.changes["attachments"]["after"]
+    assert SelfReview.objects.get(case_file=case).case_amended
+
+
+def test_rev_7_an_amendment_with_a_refused_document_changes_nothing(users, dept):
+    case = frozen_file("locked", dept, users)
+    with pytest.raises(DomainError):
+        services.case_file_amend(
+            case_file=case,
+            data={"fine_amount": Decimal("800")},
+            co_handlers=list(case.co_handlers.all()),
+            reason="补入文书",
+            by=users["legal_officer"],
+            attachment=SimpleUploadedFile("病毒.pdf", b"MZ\x90\x00" + b"\x00" * 64),
+        )
+    case.refresh_from_db()
+    assert case.fine_amount == Decimal("500.00")
+    assert not CaseFileAmendment.objects.exists()
+    assert not CaseAttachment.objects.filter(case_file=case).exists()
+    assert not SelfReview.objects.get(case_file=case).case_amended

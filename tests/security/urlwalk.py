@@ -88,6 +88,7 @@ PROTECTED_URL_NAMES = frozenset(
                 "edit",
                 "preview",
                 "sign",
+                "recheck",
                 "record_pdf",
                 "notice",
                 "notice_pdf",

@@ -175,6 +175,7 @@ KWARGS = {
     "reviews:edit": {"pk": "review"},
     "reviews:preview": {"pk": "review"},
     "reviews:sign": {"pk": "review"},
+    "reviews:recheck": {"pk": "review"},
     "reviews:record_pdf": {"pk": "review"},
     "reviews:notice": {"pk": "review"},
     "reviews:notice_pdf": {"pk": "review"},
