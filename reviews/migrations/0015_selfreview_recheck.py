@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0010_selfreview_case_amended"),
+        ("reviews", "0014_rev8_year_end_schedule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
