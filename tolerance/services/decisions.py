@@ -229,6 +229,8 @@ def decision_notify(*, decision: Decision, by_user) -> int:
     time, meet the deadline. Idempotent: a second call delivers nothing twice. Returns deliveries."""
     application = locked(decision.application)
     if not access.can_notify(by_user, application):
+        if getattr(by_user, "officer", None) and by_user.officer.pk == application.officer_id:
+            refuse(_("当事人不能送达本人申请的认定结论。"), rule_id="TOL-14c")
         refuse(_("只有当事人所在单位的法制机构或党组成员可以送达认定结论。"), rule_id="TOL-14c")
     check_state(application, ApplicationStatus.DECIDED, ApplicationStatus.NOTIFIED, action=_("送达"))
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
@@ -274,6 +276,8 @@ def decision_publish(*, decision: Decision, by_user, scope: str, on: datetime.da
     """TOL-14d: set the publication scope and date."""
     application = locked(decision.application)
     if not access.can_notify(by_user, application):
+        if getattr(by_user, "officer", None) and by_user.officer.pk == application.officer_id:
+            refuse(_("当事人不能设置本人申请的认定结论的公开范围。"), rule_id="TOL-14d")
         refuse(_("只有当事人所在单位的法制机构或党组成员可以设置公开范围。"), rule_id="TOL-14d")
     if scope not in PublicationScope.values:
         refuse(_("公开范围无效。"), rule_id="TOL-14d", field="publication_scope")
