@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xian_enforcement.documents.services import document_number_allocate
 from xian_enforcement.errors import DomainError
 from xian_enforcement.notices import services as notices
 from xian_enforcement.org.choices import Role
@@ -30,6 +31,9 @@ from ..models import Application, CorrectionOrder, Decision, DecisionNotice
 from ._common import check_state, full_clean, locked, record, refuse
 
 NOTIFY_KIND = "tol14c_notify"
+# The decision document's number: the unit's own sequence per year (容认〔2026〕3号).
+DOCUMENT_KIND = "tolerance_decision"
+DOCUMENT_WORD = "容认"
 ANALYSIS_FIELDS = ("subjective", "objective", "procedure", "nature", "consequences", "recovery")
 DECISION_FIELDS = (
     "facts",
@@ -155,6 +159,9 @@ def decision_record(
     if decision.publication_scope != PublicationScope.NONE and not decision.published_on:
         decision.published_on = decision.decided_on
     full_clean(decision, exclude=["application"])
+    decision.document_number = document_number_allocate(
+        department=application.department, year=decision.decided_on.year, kind=DOCUMENT_KIND, word=DOCUMENT_WORD
+    ).text
     try:
         with transaction.atomic():
             decision.save()
