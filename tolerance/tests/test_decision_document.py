@@ -93,3 +93,27 @@ def test_pages_show_the_document_number(client, users):
     assert decision.document_number in page
     public = client.get(reverse("tolerance:publications")).content.decode()
     assert decision.document_number in public
+
+
+def test_migration_numbers_existing_decisions_in_order_and_the_sequence_carries_on(users):
+    """tolerance/0003 on decisions recorded before the sequence (run on today's models)."""
+    import importlib
+
+    from django.apps import apps
+
+    from xian_enforcement.documents.models import DocumentSequence
+
+    migration = importlib.import_module("tolerance.migrations.0003_decision_document_number")
+    later = decide(users, investigating(users), on=datetime.date(2026, 4, 2))
+    earlier = decide(users, investigating(users), on=datetime.date(2026, 4, 1))
+    Decision = apps.get_model("tolerance", "Decision")
+    Decision.objects.update(document_number="")
+    DocumentSequence.objects.all().delete()
+    migration.number_existing_decisions(apps, None)
+    earlier.refresh_from_db()
+    later.refresh_from_db()
+    assert (earlier.document_number, later.document_number) == (
+        "市场监管局容认〔2026〕1号",
+        "市场监管局容认〔2026〕2号",
+    )
+    assert decide(users, investigating(users), on=datetime.date(2026, 4, 3)).document_number.endswith("〔2026〕3号")
