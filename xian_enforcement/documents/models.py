@@ -17,8 +17,10 @@ class DocumentSequence(models.Model):
     each year, go up by one, and are never reused; they are allocated only through
     ``services.document_number_allocate`` (row lock)."""
 
+    # CASCADE: a counter is no record of its own; a unit can only be deleted once nothing it
+    # issued refers to it (decisions and notices protect it), and then its counters go too.
     department = models.ForeignKey(
-        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("发文单位")
+        "org.Department", on_delete=models.CASCADE, related_name="+", verbose_name=_("发文单位")
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     kind = models.CharField(_("文书种类"), max_length=30)

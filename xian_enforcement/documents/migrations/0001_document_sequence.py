@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
                 ('kind', models.CharField(max_length=30, verbose_name='文书种类')),
                 ('last_number', models.PositiveIntegerField(default=0, verbose_name='已用到的序号')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='发文单位')),
+                ('department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.department', verbose_name='发文单位')),
             ],
             options={
                 'verbose_name': '公文编号序列',
