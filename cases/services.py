@@ -25,6 +25,7 @@ from xian_enforcement.org.selectors import assignable_officers
 
 from . import access
 from .models import CaseAttachment, CaseFile, CaseFileAmendment
+from .numbers import duplicate_number_error, number_taken
 from .signals import case_file_amended
 
 REV5_KIND = "rev5_transfer"
@@ -110,6 +111,10 @@ def validate_handlers(
         )
 
 
+def _number_key(case: CaseFile) -> dict:
+    return {"department_id": case.department_id, "year": case.year, "number": case.number}
+
+
 def _to_domain_error(exc: ValidationError) -> DomainError:
     if hasattr(exc, "message_dict"):
         field, _messages = next(iter(exc.message_dict.items()))
@@ -192,6 +197,8 @@ def _case_file_write(
             setattr(case, amount, Decimal("0.00"))
     if case.power_item_id and case.power_item.department_id != case.department_id:
         raise DomainError(_("职权事项不属于本部门的权力清单（TOL-6）。"), rule_id="TOL-6", field="power_item")
+    if case.number and case.year and number_taken(**_number_key(case), exclude_pk=case.pk):
+        raise duplicate_number_error(**_number_key(case))
     try:
         case.full_clean(exclude=["co_handlers", "penalty_kinds"])
     except ValidationError as exc:
@@ -209,7 +216,7 @@ def _case_file_write(
             case.save()
     except IntegrityError as exc:
         # Two writers passed validation at once; the unique constraint decides (no 500).
-        raise DomainError(_("本部门该年度已有相同案号的案卷。"), field="number") from exc
+        raise duplicate_number_error(**_number_key(case)) from exc
     case.co_handlers.set([o for o in co_handlers if o.pk != case.main_handler_id])
     case.penalty_kinds.set(penalty_kinds)
     _sync_rev5_deadline(case)

@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xian_enforcement.widgets import DateInput
+
 from .choices import CampaignKind, GroupRole, RefusalKind, SelfReviewQuality
 
 
@@ -15,8 +17,8 @@ class CampaignForm(forms.Form):
     title = forms.CharField(label=_("名称"), max_length=100)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("类型"), choices=CampaignKind.choices)
-    period_start = forms.DateField(label=_("抽查结案日期自"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("抽查结案日期至"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=_("抽查结案日期自"), widget=DateInput())
+    period_end = forms.DateField(label=_("抽查结案日期至"), widget=DateInput())
     public_value = forms.CharField(
         label=_("公开随机数来源"),
         max_length=200,
@@ -24,7 +26,7 @@ class CampaignForm(forms.Form):
             "抽样前公布、任何人可查的数值，例如“2026-03-02 上证综指收盘 3245.12”。种子 = SHA-256（来源|日期）。"
         ),
     )
-    seed_date = forms.DateField(label=_("种子日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    seed_date = forms.DateField(label=_("种子日期"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -250,6 +250,9 @@ class ReviewNotice(models.Model):
     review = models.OneToOneField(SelfReview, on_delete=models.PROTECT, related_name="notice")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recipient_name = models.CharField(_("受文人"), max_length=50)
+    # 发文字号 from the unit's per-year sequence (xian_enforcement.documents), allocated when the
+    # notice is issued, printed on the PDF; stored, never recomputed.
+    document_number = models.CharField(_("文号"), max_length=60, blank=True, editable=False)
     pdf = models.FileField(upload_to=notice_path, max_length=200)
     pdf_sha256 = models.CharField(max_length=64)
     delivered_at = models.DateTimeField(_("送达时间"))

@@ -121,5 +121,11 @@ def record_pdf(review) -> bytes:
     return _render("reviews/pdf/record.html", _context(review))
 
 
-def notice_pdf(review) -> bytes:
-    return _render("reviews/pdf/notice.html", _context(review))
+def notice_pdf(review, *, document_number: str, issued_on=None) -> bytes:
+    """REV-7: the written notice, printed once when it is issued: ``document_number`` from the
+    unit's sequence (``services._deliver_notice``), dated ``issued_on``."""
+    context = _context(review)
+    context["document_number"] = document_number
+    if issued_on is not None:
+        context["issued_on"] = issued_on
+    return _render("reviews/pdf/notice.html", context)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from cases.models import CaseFile
 from xian_enforcement.audit.keys import keyed_hexdigest, same
 from xian_enforcement.audit.services import EventType, audit_event_record
+from xian_enforcement.documents.services import document_number_allocate
 from xian_enforcement.errors import DomainError
 from xian_enforcement.notices import services as notices
 from xian_enforcement.org.choices import Role
@@ -334,17 +335,27 @@ def _lock(review: SelfReview, by) -> None:
     _deliver_notice(review)
 
 
+# The written notice's number: the unit's own sequence per year (评查〔2026〕3号).
+NOTICE_DOCUMENT_KIND = "review_notice"
+NOTICE_DOCUMENT_WORD = "评查"
+
+
 def _deliver_notice(review: SelfReview) -> ReviewNotice:
     """REV-7: the written notice to the main handler: PDF stored, inbox notification sent."""
     from .pdf import notice_pdf
 
     case = review.case_file
     handler = case.main_handler
-    content = notice_pdf(review)
+    issued_on = timezone.localdate()
+    number = document_number_allocate(
+        department=case.department, year=issued_on.year, kind=NOTICE_DOCUMENT_KIND, word=NOTICE_DOCUMENT_WORD
+    )
+    content = notice_pdf(review, document_number=number.text, issued_on=issued_on)
     notice = ReviewNotice(
         review=review,
         recipient=handler.user,
         recipient_name=handler.name,
+        document_number=number.text,
         pdf_sha256=hashlib.sha256(content).hexdigest(),
         delivered_at=timezone.now(),
     )

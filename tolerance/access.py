@@ -8,6 +8,8 @@ from django.db.models import Q
 from xian_enforcement.org.choices import Role
 from xian_enforcement.org.scoping import Scope, scope_for
 
+from .choices import ApplicationStatus
+
 # The unit's legal office investigates (TOL-14b) and keeps the file moving.
 LEGAL_ROLES = (Role.LEGAL_OFFICER, Role.LEGAL_HEAD)
 # The issuing unit of a correction order decides extensions (TOL-17).
@@ -16,12 +18,23 @@ ISSUER_ROLES = (Role.LEGAL_HEAD, Role.UNIT_HEAD, Role.PARTY_MEMBER)
 COMPLAINT_ROLES = (Role.BUREAU_STAFF,)
 
 
+# Who reads a unit's drafts: those who may also write them (TOL-14b: the unit applies on an
+# officer's behalf). A draft is not yet an application: a party-group member, who decides, and the
+# county-wide readers see it only once it is submitted.
+DRAFT_READ_ROLES = (*LEGAL_ROLES, Role.UNIT_HEAD)
+
+
 def application_read_q(scope: Scope, prefix: str = "") -> Q | None:
+    """Applications ``scope`` reads: the county's (county-wide roles) or the department's
+    (department roles), never someone else's draft unless the user may edit it; and always
+    their own (the officer concerned, the filer)."""
+    submitted = ~Q(**{f"{prefix}status": ApplicationStatus.DRAFT})
     parts = []
     if scope.is_county_wide:
-        parts.append(Q(**{f"{prefix}department__region_id": scope.region_id}))
+        parts.append(Q(**{f"{prefix}department__region_id": scope.region_id}) & submitted)
     if scope.reads_department:
-        parts.append(Q(**{f"{prefix}department_id": scope.department_id}))
+        in_department = Q(**{f"{prefix}department_id": scope.department_id})
+        parts.append(in_department if scope.has(*DRAFT_READ_ROLES) else in_department & submitted)
     if scope.officer_id is not None and scope.user_id is not None:
         parts.append(Q(**{f"{prefix}officer_id": scope.officer_id}) | Q(**{f"{prefix}filed_by_id": scope.user_id}))
     if not parts:
@@ -67,7 +80,10 @@ def can_decide(user, application) -> bool:
 
 
 def can_notify(user, application) -> bool:
-    return _in_unit(scope_for(user), application, *LEGAL_ROLES, Role.PARTY_MEMBER)
+    """TOL-14c/TOL-14d: the unit's legal office or a party-group member delivers and publishes
+    the decision, never the officer concerned (who may hold one of those roles)."""
+    scope = scope_for(user)
+    return _in_unit(scope, application, *LEGAL_ROLES, Role.PARTY_MEMBER) and scope.officer_id != application.officer_id
 
 
 def can_issue_correction(user, application) -> bool:

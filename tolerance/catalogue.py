@@ -9,6 +9,7 @@ items by ``code``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db import models
@@ -252,3 +253,17 @@ def search(query: str) -> tuple[Article, ...]:
         if sections:
             result.append(Article(article.number, article.heading, tuple(sections), article.note))
     return tuple(result)
+
+
+# The regulation as a document cites it (隰政办发〔2022〕63号); data, not translated.
+REGULATION_TITLE = "《隰县行政执法尽职免责和容错纠错制度（试行）》"
+_ITEM_ARTICLE = re.compile(r"^(第.+?条)(.*?)（(.+)）$")
+
+
+def article_reference(article: str, *, with_title: bool = True) -> str:
+    """How a document cites an item: "第十一条（四）" → "《…制度（试行）》第十一条第（四）项"; an
+    article without items ("第十三条") stays as it is. Documents print this, never the
+    platform's codes (TOL-11.4)."""
+    match = _ITEM_ARTICLE.match(article)
+    text = f"{match.group(1)}{match.group(2)}第（{match.group(3)}）项" if match else article
+    return f"{REGULATION_TITLE}{text}" if with_title else text

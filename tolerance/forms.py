@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import CaseFile
 from xian_enforcement.org.choices import Role
 from xian_enforcement.org.models import Officer
+from xian_enforcement.widgets import DateInput
 
 from .choices import ClarificationForm, ComplaintOutcome, ItemStatus, Outcome, PublicationScope
 from .models import Application, Circumstance, Complaint, Decision
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class CircumstanceField(forms.ModelMultipleChoiceField):

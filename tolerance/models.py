@@ -181,6 +181,9 @@ class Decision(models.Model):
     )
     published_on = models.DateField(_("公开日期"), null=True, blank=True)
     notified_on = models.DateField(_("告知日期"), null=True, blank=True)
+    # 发文字号 of the decision document, from the unit's per-year sequence when the decision is
+    # recorded (xian_enforcement.documents); stored, never recomputed.
+    document_number = models.CharField(_("文号"), max_length=60, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AuditedManager()
@@ -196,7 +199,8 @@ class Decision(models.Model):
 
     @property
     def number(self) -> str:
-        return f"容认〔{self.decided_on.year}〕{self.pk}号"
+        """The document number (市场监管局容认〔2026〕3号), as issued."""
+        return self.document_number
 
     @property
     def tolerated(self) -> bool:

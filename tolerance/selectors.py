@@ -82,7 +82,10 @@ REFUSALS = {
     "edit": (access.can_edit_draft, _("只有填报人、当事人或本单位法制机构可以修改、提交或撤回申请（TOL-14b）。")),
     "investigate": (access.can_investigate, _("只有当事人所在单位的法制机构人员可以调查核实、办结（TOL-14b）。")),
     "decide": (access.can_decide, _("只有当事人所在单位的党组成员可以作出认定，当事人本人不能参与（TOL-14a）。")),
-    "notify": (access.can_notify, _("只有当事人所在单位的法制机构或党组成员可以送达和公开认定结论（TOL-14c）。")),
+    "notify": (
+        access.can_notify,
+        _("只有当事人所在单位的法制机构或党组成员可以送达和公开认定结论，当事人本人不能（TOL-14c、TOL-14d）。"),
+    ),
     "issue": (
         access.can_issue_correction,
         _("只有当事人所在单位的法制机构、执法机构负责人或党组成员可以下达纠错整改通知、审批延期（TOL-17）。"),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "xian_enforcement.audit",
     "xian_enforcement.notices",
     "xian_enforcement.hardening",  # security headers, rate limits, manage.py permission_matrix; no models
+    "xian_enforcement.documents",  # per-unit, per-year official document numbers (发文字号)
     # domain rooms
     "cases",
     "reviews",

@@ -33,6 +33,24 @@ class FastSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options_html(self.choices, selected))
 
 
+ISO_DATE = "%Y-%m-%d"
+
+
+class DateInput(forms.DateInput):
+    """``<input type="date">`` whose value is always ISO ``yyyy-mm-dd``, in every language.
+
+    A browser's date input accepts only ISO in its ``value`` and silently drops anything else:
+    Django's ``DateInput`` writes its value in the language's first ``DATE_INPUT_FORMATS``, which
+    for zh-hans is ``2026/01/01``, so a prefilled date showed empty and the form then said
+    "必填". The format modules (``xian_enforcement/formats``) also put ISO first, for a plain
+    ``forms.DateInput`` someone adds later; this widget does not depend on them."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or ISO_DATE)
+
+
 def model_choices(
     field: forms.ModelChoiceField, *labels: str, order_by: tuple[str, ...] = ()
 ) -> list[tuple[object, str]]:

@@ -91,10 +91,17 @@ def test_record_pdf_keeps_its_text_style_and_fonts(users, dept):
 
 def test_notice_pdf_keeps_its_text_and_style(users, dept):
     review = review_with_findings(dept, users, 1, number="隰市监罚〔2026〕88号")
-    content = pdf.notice_pdf(fresh(review))
+    content = pdf.notice_pdf(fresh(review), document_number="市场监管局评查〔2026〕5号")
     text = pdf_text(content)
     case = review.case_file
-    for label in ("行政执法案卷评查结果通知书", "隰县市场监督管理局", "隰市监罚〔2026〕88号", "实施单位", "案由"):
+    for label in (
+        "行政执法案卷评查结果通知书",
+        "市场监管局评查〔2026〕5号",
+        "隰县市场监督管理局",
+        "隰市监罚〔2026〕88号",
+        "实施单位",
+        "案由",
+    ):
         assert label in text
     assert f"{case.main_handler.name}同志" in text and "结案日期" in text and "评查等次" in text
     assert "发现的问题" in text and "程序方面" in text and "卷内询问笔录缺少签名" in text

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xian_enforcement.documents.services import document_number_allocate
 from xian_enforcement.errors import DomainError
 from xian_enforcement.notices import services as notices
 from xian_enforcement.org.choices import Role
@@ -30,6 +31,9 @@ from ..models import Application, CorrectionOrder, Decision, DecisionNotice
 from ._common import check_state, full_clean, locked, record, refuse
 
 NOTIFY_KIND = "tol14c_notify"
+# The decision document's number: the unit's own sequence per year (容认〔2026〕3号).
+DOCUMENT_KIND = "tolerance_decision"
+DOCUMENT_WORD = "容认"
 ANALYSIS_FIELDS = ("subjective", "objective", "procedure", "nature", "consequences", "recovery")
 DECISION_FIELDS = (
     "facts",
@@ -155,6 +159,9 @@ def decision_record(
     if decision.publication_scope != PublicationScope.NONE and not decision.published_on:
         decision.published_on = decision.decided_on
     full_clean(decision, exclude=["application"])
+    decision.document_number = document_number_allocate(
+        department=application.department, year=decision.decided_on.year, kind=DOCUMENT_KIND, word=DOCUMENT_WORD
+    ).text
     try:
         with transaction.atomic():
             decision.save()
@@ -229,6 +236,8 @@ def decision_notify(*, decision: Decision, by_user) -> int:
     time, meet the deadline. Idempotent: a second call delivers nothing twice. Returns deliveries."""
     application = locked(decision.application)
     if not access.can_notify(by_user, application):
+        if getattr(by_user, "officer", None) and by_user.officer.pk == application.officer_id:
+            refuse(_("当事人不能送达本人申请的认定结论。"), rule_id="TOL-14c")
         refuse(_("只有当事人所在单位的法制机构或党组成员可以送达认定结论。"), rule_id="TOL-14c")
     check_state(application, ApplicationStatus.DECIDED, ApplicationStatus.NOTIFIED, action=_("送达"))
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
@@ -274,6 +283,8 @@ def decision_publish(*, decision: Decision, by_user, scope: str, on: datetime.da
     """TOL-14d: set the publication scope and date."""
     application = locked(decision.application)
     if not access.can_notify(by_user, application):
+        if getattr(by_user, "officer", None) and by_user.officer.pk == application.officer_id:
+            refuse(_("当事人不能设置本人申请的认定结论的公开范围。"), rule_id="TOL-14d")
         refuse(_("只有当事人所在单位的法制机构或党组成员可以设置公开范围。"), rule_id="TOL-14d")
     if scope not in PublicationScope.values:
         refuse(_("公开范围无效。"), rule_id="TOL-14d", field="publication_scope")
