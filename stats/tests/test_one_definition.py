@@ -158,6 +158,7 @@ def test_every_page_shows_the_same_figure_for_the_same_unit_and_period(client, u
     assert listed[dept.pk] == 0 and listed[other_dept.pk] == 1
     for pk, overdue in listed.items():
         assert _cell(county, "reports", pk) == str(overdue), pk
+    assert _cell(report_list.content.decode(), "reports_total") == str(sum(listed.values()))
     # REV-9 overdue summaries of 2025: both halves, for each unit
     for d in (dept, other_dept):
         assert _cell(county, "summaries", d.pk) == _cell(county_assessment, "summaries", d.pk) == "2"
