@@ -7,9 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("案卷")
 
     def ready(self) -> None:
-        from xian_enforcement.org.home import register_home_panel
-
         from . import audit_registry  # noqa: F401  (registers models with auditlog)
-        from .home import case_figures_panel
 
-        register_home_panel(case_figures_panel)
+        # This year's case figures on the home page are the statistics room's panel
+        # (``stats.panels.case_figures_panel``): the dashboard's selectors, one definition.

@@ -250,22 +250,6 @@ def power_items_visible_to(user) -> QuerySet[PowerItem]:
     return qs.none()
 
 
-def year_figures(user, year: int) -> dict:
-    """Figures for the home page: files filed and closed in ``year``, 罚没金额 of files decided in
-    it, and closed files still awaiting transfer for self-review (REV-5). One query."""
-    from django.db.models import Count, DecimalField, Sum, Value
-    from django.db.models.functions import Coalesce
-
-    zero = Value(0, output_field=DecimalField(max_digits=14, decimal_places=2))
-    return case_files_visible_to(user).aggregate(
-        filed=Count("pk", filter=Q(filed_on__year=year)),
-        closed=Count("pk", filter=Q(closed_on__year=year)),
-        amount=Coalesce(Sum("fine_amount", filter=Q(decided_on__year=year)), zero)
-        + Coalesce(Sum("confiscation_amount", filter=Q(decided_on__year=year)), zero),
-        awaiting_transfer=Count("pk", filter=Q(closed_on__isnull=False, transferred_for_review_on__isnull=True)),
-    )
-
-
 # --- keyset pagination of the case list (performance.md target 3) ------------------------------
 
 EXACT_COUNT_MAX = 10_000  # a list counts its rows up to this many, then says "10,000 件以上"

@@ -217,6 +217,7 @@ def summary_status(region_id: int, year: int, half: int, today: datetime.date | 
     rows = list(enforcement_departments(region_id).only("id", "name", "short_name", "order").order_by("order", "id"))
     for d in rows:
         d.summary = submitted.get(d.pk)
-        d.overdue = bool(standing[d.pk].overdue)
+        d.overdue_count = standing[d.pk].overdue  # the dashboard's figure for this half
+        d.overdue = bool(d.overdue_count)
         d.late = bool(standing[d.pk].late)
     return rows

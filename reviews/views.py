@@ -164,6 +164,8 @@ def index(request):
     }
     if access.county:
         context["county_rows"] = selectors.county_transfer_table(request.user, today)
+        context["overdue_now_definition"] = selectors.OVERDUE_NOW_DEFINITION
+        context["awaiting_definition"] = selectors.AWAITING_NOW_DEFINITION
     # The lists as builders: their statements (the four totals in one, and the two lists read as
     # rows) are compiled once per scope and remembered (``xian_enforcement.statements``), so on
     # a remembered key those querysets are never built (performance.md target 1).

@@ -43,6 +43,20 @@ def summary_page(request):
         raise PermissionDenied(_("半年总结（REV-9）只对法制机构、部门负责人和司法局、县领导开放。"))
     today = timezone.localdate()
     year, half = summaries.last_completed_half(today)
+    # The half shown: the one that ended last (its summary is submitted here), or an earlier
+    # one chosen with ?year=&half= (issue 13: the page's overdue figures are compared with the
+    # dashboard's for the same period).
+    halves = [(y, h) for y in range(year, year - 5, -1) for h in (2, 1) if (y, h) <= (year, half)]
+    try:
+        picked = request.GET.get("period", "").split("-")  # the picker's "2025-1"
+        if len(picked) == 2:
+            shown = (int(picked[0]), int(picked[1]))
+        else:
+            shown = (int(request.GET.get("year", year)), int(request.GET.get("half", half)))
+    except ValueError:
+        shown = (year, half)
+    if request.method == "POST" or shown not in halves:
+        shown = (year, half)
     if request.method == "POST":
         try:
             summaries.summary_submit(
@@ -57,11 +71,17 @@ def summary_page(request):
         else:
             messages.success(request, _("半年总结已报送司法局（REV-9），等待司法局签收。"))
             return redirect("reviews:summaries")
+    current = (year, half)
+    year, half = shown
     context = {
         "year": year,
         "half": half,
+        "halves": halves,
+        "is_current": shown == current,
         "due": summaries.due_date(year, half),
         "today": today,
+        "summaries_definition": summaries.OVERDUE_DEFINITION,
+        "coverage_definition": COVERAGE_DEFINITION,
         "crumbs": [(_("评查"), reverse("reviews:index")), (_("半年总结"), None)],
         "can_receive": scope.has(Role.BUREAU_STAFF) and not scope.is_read_only,
     }
@@ -71,7 +91,7 @@ def summary_page(request):
         mine = SemiAnnualSummary.objects.filter(department_id=scope.department_id).order_by("-year", "-half")
         context["mine"] = list(mine[:10])
         context["submitted"] = any(s.year == year and s.half == half for s in context["mine"])
-        context["can_submit"] = scope.writes_department and not scope.is_read_only
+        context["can_submit"] = scope.writes_department and not scope.is_read_only and shown == current
         context["figures"] = summaries.figures(scope.department_id, year, half)
     return render(request, "reviews/summaries.html", context)
 

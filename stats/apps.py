@@ -15,12 +15,13 @@ class StatisticsConfig(AppConfig):
         from xian_enforcement.org.home import register_home_panel, register_officer_panel
 
         from . import audit_registry  # noqa: F401  (registers models with auditlog)
-        from .panels import officer_training_panel, report_home_panel
+        from .panels import case_figures_panel, officer_training_panel, report_home_panel
         from .summaries import connect_signals
 
         connect_signals()
         _connect_report_version()
 
+        register_home_panel(case_figures_panel)
         register_home_panel(report_home_panel)
         register_officer_panel(officer_training_panel)
 

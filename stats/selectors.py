@@ -27,10 +27,12 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    F,
     Min,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
@@ -325,14 +327,21 @@ def case_figures(
     return figures
 
 
+def enforcement_officers(officers: Q, day: datetime.date) -> QuerySet[Officer]:
+    """STA-5.2, THE one definition of a certificate holder: the enforcement officers ``officers``
+    selects, each with ``certified`` (a certificate valid on ``day``: active, valid_from ≤ day ≤
+    valid_to). ``certificate_figures`` counts them; the public list lists the certified ones."""
+    return Officer.objects.filter(officers, is_enforcement_officer=True).alias(certified=valid_certificate_exists(day))
+
+
 def certificate_figures(dscope: DashboardScope, day: datetime.date) -> dict:
     """STA-5.2: enforcement officers in scope, those holding a certificate valid on ``day``, and
-    the rate (持证率). One query."""
+    the rate (持证率). One query. The dashboard, the statistics report's prefill and the public
+    list's count (``public_holder_count``) read it."""
     found = statements.rows(
         ("stats.certificates", dscope, day),
         lambda: (
-            Officer.objects.filter(dscope.officers(), is_enforcement_officer=True)
-            .alias(certified=valid_certificate_exists(day))
+            enforcement_officers(dscope.officers(), day)
             .values("is_enforcement_officer")  # fixed by the filter: one group
             .annotate(officers=Count("pk"), holders=Count("pk", filter=Q(certified=True)))
             .values("officers", "holders")
@@ -514,28 +523,57 @@ def province_years(region_ids: list[int], today: datetime.date) -> list[int]:
 # --- the public list of certificate holders ---------------------------------------------------
 
 
+def _public_scope(*, region_code: str, department_id: int | None) -> Q:
+    """The officers the public list covers: of one unit, of one region's units, or all."""
+    if department_id is not None:
+        return Q(department_id=department_id)
+    if region_code:
+        return Q(department__region__code=region_code)
+    return Q(department__isnull=False)
+
+
 def public_certificate_holders(
     *, day: datetime.date, region_code: str = "", department_id: int | None = None, query: str = ""
 ) -> QuerySet:
-    """STA-5.2: certificates valid on ``day`` (active, valid_from ≤ day ≤ valid_to), as plain
-    values of exactly the published columns: name, unit, post, certificate number and validity.
-    Personal data (ID number, phone) is never even read from the database."""
-    qs = Certificate.objects.filter(status=CertificateStatus.ACTIVE, valid_from__lte=day, valid_to__gte=day)
-    if region_code:
-        qs = qs.filter(officer__region__code=region_code)
-    if department_id is not None:
-        qs = qs.filter(officer__department_id=department_id)
-    if query:
-        qs = qs.filter(Q(officer__name__icontains=query) | Q(number__icontains=query))
-    return qs.order_by("officer__department__order", "officer__department_id", "officer__name", "number").values(
-        "number",
-        "valid_to",
-        "officer__name",
-        "officer__post",
-        "officer__department_id",
-        "officer__department__short_name",
-        "officer__department__name",
+    """STA-5.2: the certificate holders on ``day`` (``enforcement_officers``, certified: the people
+    the dashboard's 持证人数 counts, one row each), as plain values of exactly the published
+    columns: name, unit, post, the number and validity of the valid certificate (the one valid
+    longest). Personal data (ID number, phone) is never even read from the database."""
+    valid = Certificate.objects.filter(
+        officer_id=OuterRef("pk"), status=CertificateStatus.ACTIVE, valid_from__lte=day, valid_to__gte=day
+    ).order_by("-valid_to", "-id")
+    qs = enforcement_officers(_public_scope(region_code=region_code, department_id=department_id), day).filter(
+        certified=True
     )
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Exists(valid.filter(number__icontains=query)))
+    return qs.order_by("department__order", "department_id", "name", "pk").values(
+        number=Subquery(valid.values("number")[:1]),
+        valid_to=Subquery(valid.values("valid_to")[:1]),
+        officer__name=F("name"),
+        officer__post=F("post"),
+        officer__department_id=F("department_id"),
+        officer__department__short_name=F("department__short_name"),
+        officer__department__name=F("department__name"),
+    )
+
+
+def public_holder_count(
+    *, day: datetime.date, regions: list[Region], region_code: str = "", department: Department | None = None
+) -> int | None:
+    """The public list's 共 N 人 for a unit or a county: ``certificate_figures``' holders, the
+    figure the dashboard and the statistics report show as 持证人数 (STA-5.2). None where no
+    dashboard scope covers the list (several counties, none chosen): the list counts itself."""
+    if department is not None:
+        dscope = DashboardScope(region_id=department.region_id, department_id=department.pk, label="")
+    else:
+        region = next((r for r in regions if r.code == region_code), None) if region_code else None
+        if region is None and not region_code and len(regions) == 1:
+            region = regions[0]
+        if region is None:
+            return None
+        dscope = DashboardScope(region_id=region.pk, department_id=None, label="")
+    return certificate_figures(dscope, day)["holders"]
 
 
 def public_regions() -> list[Region]:

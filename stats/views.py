@@ -224,6 +224,7 @@ def _province_dashboard(request, dscope: selectors.DashboardScope, year: int, to
             "rows": rows,
             "categories": [(c, by_category[c.pk]) for c in categories],
             "totals": totals | {"amount": selectors._amount(totals["amount_cents"])},
+            "defs": definitions(),
             "transfer_days": settings.RULES["REV_5_TRANSFER_DAYS"],
             "months": list(zip(month_labels, months_filed, months_closed, strict=True)),
         },

@@ -79,6 +79,7 @@ def report_list(request):
             "due": services.due_date(year, period),
             "counts": counts,
             "overdue_count": sum(1 for r in rows if r.overdue),
+            "reports_definition": selectors.OVERDUE_DEFINITION,
             "aggregate": aggregate,
             "summary": _summary(aggregate),
             "clerk_department": clerk_department,

@@ -158,6 +158,7 @@ def test_every_page_shows_the_same_figure_for_the_same_unit_and_period(client, u
     assert listed[dept.pk] == 0 and listed[other_dept.pk] == 1
     for pk, overdue in listed.items():
         assert _cell(county, "reports", pk) == str(overdue), pk
+    assert _cell(report_list.content.decode(), "reports_total") == str(sum(listed.values()))
     # REV-9 overdue summaries of 2025: both halves, for each unit
     for d in (dept, other_dept):
         assert _cell(county, "summaries", d.pk) == _cell(county_assessment, "summaries", d.pk) == "2"
@@ -248,3 +249,80 @@ def test_rev_15_unit_grade_is_banded_on_the_exact_mean(client, users, dept):
     row = html[html.index(f'data-unit="{dept.pk}"') :]
     grade = row[row.index('data-figure="grade"') : row.index("</td>", row.index('data-figure="grade"'))]
     assert "合格" in grade and "优秀" not in grade
+
+
+def test_home_panel_reads_the_dashboards_figures_for_this_year(client, users, dept, year_2025):
+    """STA-5.3, REV-5 (issue 13): the home page's 立案, 结案, 罚没金额 and 本期结案逾期未移交 are
+    the dashboard's for this year (2026), for the department and for the county, labelled with
+    their definition — not a count of its own (it counted every closed file of any year as
+    待移交)."""
+    for who in ("legal_head", "leader", "handler"):
+        client.force_login(users[who])
+        home = client.get(reverse("home")).content.decode()
+        dashboard = client.get(DASHBOARD + "?year=2026").content.decode()
+        panel = home[home.index('id="home-figures"') :]
+        for figure in ("filed", "closed", "amount"):
+            assert _cell(panel, figure) == _cell(dashboard, figure), (who, figure)
+        overdue = client.get(DASHBOARD + "?year=2026").context["overdue"]["transfers"]
+        assert _cell(panel, "overdue_transfers") == str(overdue) == "1", who  # the file closed January 2026
+        assert "全部类别" in panel and "本期结案逾期未移交" in panel
+    assert _cell(panel, "closed") == "1"
+
+
+def test_review_queue_names_its_backlog_apart_from_the_period_figure(client, users, dept, year_2025):
+    """REV-5 (issue 13): the review queue's to-do count is the backlog across all years, named
+    "当前逾期未移交（全部年度）" with its definition, never the dashboard's "本期结案逾期未移交";
+    it is the sum of the dashboard's period figures over the years (2025: P2; 2026: the January
+    file)."""
+    client.force_login(users["bureau_staff"])
+    queue = client.get(reverse("reviews:index")).content.decode()
+    assert "当前逾期未移交（全部年度）" in queue and "截至今天" in queue
+    # the period figure is only named in the definition ("即各年度……之和"), never as a figure
+    assert 'data-figure="overdue_transfers"' not in queue and ">本期结案逾期未移交" not in queue
+    client.force_login(users["leader"])
+    by_year = [
+        _cell(client.get(DASHBOARD + f"?year={y}").content.decode(), "overdue_transfers", dept.pk) for y in (2025, 2026)
+    ]
+    assert by_year == ["1", "1"]
+    assert _cell(queue, "overdue_transfers_now", dept.pk) == "2"
+
+
+def test_summaries_page_shows_the_dashboards_overdue_summaries(client, users, dept, other_dept, year_2025):
+    """REV-9 (issue 13): the half-year summaries page marks each unit's overdue summaries for the
+    chosen half; 2025 H1 equals the dashboard's 2025 first half, H1 + H2 its 2025 year."""
+    client.force_login(users["bureau_staff"])
+    h1 = client.get(reverse("reviews:summaries") + "?year=2025&half=1").content.decode()
+    h2 = client.get(reverse("reviews:summaries") + "?period=2025-2").content.decode()
+    assert "逾期半年总结" in h1
+    client.force_login(users["leader"])
+    half = client.get(DASHBOARD + "?year=2025&period=half").content.decode()
+    year = client.get(DASHBOARD + "?year=2025").content.decode()
+    for d in (dept, other_dept):
+        assert _cell(h1, "summaries", d.pk) == _cell(half, "summaries", d.pk) == "1"
+        assert int(_cell(h1, "summaries", d.pk)) + int(_cell(h2, "summaries", d.pk)) == int(
+            _cell(year, "summaries", d.pk)
+        )
+
+
+def test_public_certificate_list_counts_the_dashboards_holders(client, users, dept, other_dept, year_2025):
+    """STA-5.2 (issue 13): the public list's 共 N 人 of a unit, and of the county, is the
+    dashboard's 持证人数 for today, and the list shows exactly that many people (an officer with
+    two valid certificates once; an officer who is not an enforcement officer not at all)."""
+    from tests.factories import CertificateFactory, OfficerFactory
+
+    officer = users["handler"].officer
+    CertificateFactory(officer=officer, number="14103199999999")  # a second valid certificate
+    clerk = OfficerFactory(department=dept, region=dept.region, name="赵文员", is_enforcement_officer=False)
+    CertificateFactory(officer=clerk)
+    client.force_login(users["legal_head"])
+    unit = _number(_cell(client.get(DASHBOARD + "?year=2026").content.decode(), "holders"))
+    client.force_login(users["leader"])
+    county = _number(_cell(client.get(DASHBOARD + "?year=2026").content.decode(), "holders"))
+    client.logout()
+    response = client.get(reverse("public:certificates") + f"?department={dept.pk}")
+    listed = response.content.decode()
+    assert _number(_cell(listed, "holders")) == unit == len(response.context["page"].object_list)
+    assert [h["officer__name"] for h in response.context["page"].object_list].count(officer.name) == 1
+    assert "赵文员" not in listed
+    everyone = client.get(reverse("public:certificates"))
+    assert _number(_cell(everyone.content.decode(), "holders")) == county == len(everyone.context["page"].object_list)
