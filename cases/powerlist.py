@@ -12,7 +12,7 @@ import io
 from typing import Any
 
 import django_filters
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -172,9 +172,29 @@ def power_column_of(field_name: str | None) -> str:
     return column.header if column else ""
 
 
-def power_items_workbook(queryset, *, title: str, filter_summary: str, with_department: bool) -> bytes:
+def power_items_filtered(user, params) -> tuple[PowerItemFilter, QuerySet[PowerItem]]:
+    """The list page's filter over the items ``user`` may see, bound to ``params`` (a QueryDict
+    or None), ordered as the list and its export are."""
+    qs = power_items_for(user)
+    filterset = PowerItemFilter(params or None, queryset=qs, user=user)
+    return filterset, filterset.qs.order_by("department__order", "department_id", "code")
+
+
+def exports_county(user) -> bool:
+    """A power-list export spans the county (county-wide roles, the county's system
+    administrator): it then runs in the background (issue 13, "Exports cannot starve the web
+    tier"); a unit's own list is a direct download."""
+    scope = scope_for(user)
+    return scope.is_county_wide or _is_county_sysadmin(scope)
+
+
+def power_items_workbook(
+    queryset, *, title: str, filter_summary: str, with_department: bool, out=None, progress=None, every: int = 1000
+):
     """Export exactly ``queryset`` (the list page's filtered, permission-limited items). The
-    header row uses the import's column names, so an export can be edited and imported again."""
+    header row uses the import's column names, so an export can be edited and imported again.
+    Written to ``out`` (a path or file object) and returns the rows written, or returned as bytes
+    when ``out`` is None; ``progress(rows_done)`` is called every ``every`` rows."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("权力清单"))
     columns: list[tuple[str, int, Any]] = []
@@ -198,11 +218,42 @@ def power_items_workbook(queryset, *, title: str, filter_summary: str, with_depa
     ws.append([sheet_cell(ws, export_title(title, filter_summary), font=Font(bold=True, size=13))])
     bold, centred = Font(bold=True), Alignment(horizontal="center")
     ws.append([sheet_cell(ws, label, font=bold, alignment=centred) for label, _w, _g in columns])
+    done = 0
     for item in queryset.iterator(chunk_size=2000):
         row_append(ws, [get(item) for _h, _w, get in columns])
+        done += 1
+        if progress is not None and done % every == 0:
+            progress(done)
+    if out is not None:
+        wb.save(out)
+        if progress is not None:
+            progress(done)
+        return done
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def power_list_job_write(job, out, progress) -> int:
+    """The background export of the power list (``xian_enforcement.jobs``, kind ``power_list``):
+    the list as its owner may read it now, with the filters saved in the job. Returns the rows
+    written."""
+    from django.http import QueryDict
+
+    if not can_read_power_list(job.owner):
+        raise PermissionDenied("the owner may no longer read the power list (TOL-6)")
+    params = QueryDict(mutable=True)
+    for key, value in (job.params or {}).items():
+        params[key] = value
+    filterset, qs = power_items_filtered(job.owner, params)
+    return power_items_workbook(
+        qs,
+        title=job.title,
+        filter_summary=job.filter_summary,
+        with_department=filterset.show_department,
+        out=out,
+        progress=progress,
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -210,9 +210,7 @@ def _require_power_read(user) -> None:
 
 def _power_filtered(request):
     _require_power_read(request.user)
-    qs = powerlist.power_items_for(request.user)
-    filterset = powerlist.PowerItemFilter(request.GET or None, queryset=qs, user=request.user)
-    return filterset, filterset.qs.order_by("department__order", "department_id", "code")
+    return powerlist.power_items_filtered(request.user, request.GET)
 
 
 def _chips(filterset, params) -> list[tuple[str, str, str]]:
@@ -256,9 +254,19 @@ def power_list(request):
 @login_required
 @require_GET
 def power_export(request):
+    """A unit's own list is a direct download; the county's (county-wide roles, the county's
+    system administrator) is always a background job (issue 13, "Exports cannot starve the web
+    tier"), made by ``powerlist.power_list_job_write`` and audited when it is."""
     filterset, qs = _power_filtered(request)
     summary = "；".join(f"{label}：{value}" for label, value, _p in _chips(filterset, request.GET)) or _("全部")
     title = _("权力清单（责任清单）")
+    if powerlist.exports_county(request.user):
+        from xian_enforcement.jobs.views import export_in_background
+
+        params = {k: v for k, v in request.GET.items() if k != "page"}
+        return export_in_background(
+            request, kind="power_list", title=title, params=params, filter_summary=summary, rows_total=qs.count()
+        )
     content = powerlist.power_items_workbook(
         qs, title=title, filter_summary=summary, with_department=filterset.show_department
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,16 +17,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from xian_enforcement.audit.services import EventType, audit_event_record
 from xian_enforcement.audit.unmask import UnmaskForm, identity_unmask
 from xian_enforcement.errors import DomainError
+from xian_enforcement.jobs.views import export_in_background
 from xian_enforcement.org.models import Officer
 from xian_enforcement.org.scoping import scope_for
-from xian_enforcement.spreadsheets.writer import row_append
+from xian_enforcement.spreadsheets.writer import XLSX_CONTENT_TYPE
 
-from .. import access, selectors, services
+from .. import access, exports, selectors, services
 from ..choices import CLEARED_OUTCOMES, ComplaintOutcome, ComplaintStatus
 from ..forms import ClarificationFormForm, ComplaintForm, ConcludeForm, FeedbackForm
 from ..models import Decision
@@ -63,51 +64,28 @@ def complaint_list(request):
 
 @login_required
 def complaint_export(request):
-    _require_read(request.user)
+    """The register as Excel (TOL-19: the reporter's identity for handlers only). The county's
+    register, or more than EXPORT_SYNC_MAX_ROWS rows, is a background job (issue 13, "Exports
+    cannot starve the web tier"), made by ``exports.complaints_job_write`` and audited when it
+    is; a unit's own is a direct download."""
     query = request.GET.get("q", "").strip()[:50]
-    qs = selectors.complaint_search(selectors.complaints_visible_to(request.user), query).order_by("-received_on")
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("信访举报")
-    header = [
-        _("编号"),
-        _("收到日期"),
-        _("来源"),
-        _("被反映人"),
-        _("单位"),
-        _("匿名"),
-        _("反映内容"),
-        _("状态"),
-        _("查处结果"),
-    ]
-    reveal_any = access.handles_complaints(request.user)
-    if reveal_any:
-        header += [_("举报人"), _("联系方式")]
-    row_append(ws, header)
-    for c in qs[:5000]:
-        row = [
-            c.number,
-            c.received_on.isoformat(),
-            c.channel,
-            c.accused.name,
-            c.accused_department.short_name,
-            _("是") if c.anonymous else _("否"),
-            c.summary,
-            c.get_status_display(),
-            c.get_outcome_display() if c.outcome else "",
-        ]
-        if reveal_any:
-            shown = selectors.reveals_reporter(request.user, c)
-            row += [c.reporter_name if shown else "", c.reporter_contact if shown else ""]
-        row_append(ws, row)
+    qs = exports.complaints_for_export(request.user, query)
+    rows = qs.count()
+    if exports.exports_county(request.user) or rows > settings.EXPORT_SYNC_MAX_ROWS:
+        return export_in_background(
+            request,
+            kind="complaints",
+            title=_("信访举报"),
+            params={"q": query} if query else {},
+            filter_summary=_("关键词：%(q)s") % {"q": query} if query else _("全部"),
+            rows_total=rows,
+        )
     buffer = io.BytesIO()
-    wb.save(buffer)
+    _rows, reveal_any = exports.complaints_workbook(request.user, qs, out=buffer)
     audit_event_record(
         event_type=EventType.EXPORT, user=request.user, obj=_("信访举报"), detail={"q": query, "reporter": reveal_any}
     )
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="complaints-{stamp}.xlsx"'
     return response

@@ -699,14 +699,14 @@ def related_load(st: Structure, *, after_id: int, seed: int = 3) -> dict[str, in
         cur.execute(
             "INSERT INTO reviews_selfreview (case_file_id, department_id, template_id, reviewer_id, reviewer_name, status, "
             "problems_substance, problems_procedure, score, veto_failed, grade, year, submitted_at, locked_at, "
-            "digest, created_at, updated_at) "
+            "digest, case_amended, case_snapshot, created_at, updated_at) "
             "SELECT c.id, c.department_id, t.id, o.user_id, o.name, 'locked', '', '', 95, %s, 'excellent', c.year, "
-            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP "
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '', %s, '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP "
             "FROM cases_casefile c "
             "JOIN org_officer o ON o.department_id = c.department_id AND o.post = %s "
             "JOIN reviews_checklisttemplate t ON t.category_id = c.category_id AND t.version = 1 "
             "WHERE c.id > %s AND c.transferred_for_review_on IS NOT NULL AND c.id %% 5 = 0",
-            [False, "法制审核员", after_id],
+            [False, False, "法制审核员", after_id],
         )
         out["self_reviews"] = cur.rowcount
     return out

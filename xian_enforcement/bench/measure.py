@@ -757,50 +757,146 @@ class Bench:
             )
         return rows
 
+    # --- 8. exports ---------------------------------------------------------------------
+
+    def _export_request(self, key: str, url: str) -> tuple[float, object, str | None]:
+        """One export request, timed: (seconds, response, id of the job it queued or None). A
+        request over the per-user limit queues nothing (it lands on an older job): that is not
+        an export and is refused here, so every timed request is a real enqueue."""
+        from django.urls import resolve
+
+        from xian_enforcement.jobs.models import ExportJob
+
+        before = set(ExportJob.objects.filter(owner=self.users[key]).values_list("pk", flat=True))
+        started = time.perf_counter()
+        response = self.get(key, url)
+        took = time.perf_counter() - started
+        job_id = None
+        if response.status_code in (302, 303) and response.get("Location"):
+            match = resolve(response["Location"].split("?")[0])
+            if match.view_name == "jobs:detail":
+                job_id = str(match.kwargs["pk"])
+                if ExportJob.objects.filter(pk=job_id).values_list("pk", flat=True).first() in before:
+                    raise RuntimeError(f"{url}: no job queued (per-user export limit reached)")
+        return took, response, job_id
+
+    def _export_run(self, key: str, job_id: str) -> tuple[float, str]:
+        """Run the queued job in this process as the worker does (``export_job_run``), timed; then
+        what the user sees: the progress fragment with its download link, and the download.
+        Returns (seconds, note); the job's file is removed afterwards (the bench keeps nothing)."""
+        from xian_enforcement.jobs.models import ExportJob
+        from xian_enforcement.jobs.services import export_job_run
+
+        queued = self.get(key, reverse("jobs:progress", args=[job_id])).content.decode()
+        started = time.perf_counter()
+        job = export_job_run(job_id)
+        took = time.perf_counter() - started
+        fragment = self.get(key, reverse("jobs:progress", args=[job_id])).content.decode()
+        download = self.get(key, reverse("jobs:download", args=[job_id]))
+        link = reverse("jobs:download", args=[job_id]) in fragment
+        ok = job.status == "done" and link and download.status_code == 200
+        note = (
+            f"job {job.status}, {job.rows_done:,} rows; progress page: "
+            + ("排队中" if "排队中" in queued else "?")
+            + " → "
+            + ("download link" if link else "no link")
+            + f"; download HTTP {download.status_code}"
+        )
+        if hasattr(download, "close"):
+            download.close()
+        job = ExportJob.objects.get(pk=job_id)
+        if job.file:
+            job.file.delete(save=False)
+        ExportJob.objects.filter(pk=job_id).delete()
+        return (took if ok else float("nan")), note
+
+    def _retire_export_jobs(self, key: str) -> int:
+        """Delete the user's unfinished export jobs (left by an earlier run of the bench on a
+        reused database: with no worker they stay queued and would count against the per-user
+        limit). Returns how many."""
+        from xian_enforcement.jobs.services import export_jobs_active
+
+        return export_jobs_active(self.users[key]).delete()[0]
+
     def exports(self) -> list[Row]:
+        """Target 8. County-wide exports run in the background (issue 13), so what a user gets is
+        two things, measured separately: the request that queues the job and sends them to its
+        progress page (the web tier's cost, ≤ 4 × F), and the job's run, timed in this process as
+        the worker runs it (``export_job_run``: the workbook, the file, the audit row). Each
+        queued job is completed before the next request, so the per-user limit
+        (EXPORT_JOBS_PER_USER) is never what is timed; queue latency (how soon a worker picks the
+        job up) depends on the deployment's workers and is not included."""
         f = self.F
         rows = []
+        retired = self._retire_export_jobs("bureau")
+
+        # The county statistics workbook: each request queues a job, the job is run, then the next.
         url = reverse("statistics:county_export")
-        t, note = self.page_p95("bureau", url, reps=max(5, self.reps // 3))
-        if t is None:
-            rows.append(Row("8", "统计导出 statistics export", None, ms(4 * f), None, 4.0, False, note=note))
+        reps = max(5, self.reps // 3)
+        enqueue, run, notes = [], [], []
+        try:
+            for n in range(reps + 1):
+                took, response, job_id = self._export_request("bureau", url)
+                if job_id is None:
+                    raise RuntimeError(f"HTTP {response.status_code}, no background job")
+                ran, note = self._export_run("bureau", job_id)
+                if n:  # the first is the warm-up: it also connects to the broker (450 ms once)
+                    enqueue.append(took)
+                    run.append(ran)
+                notes.append(note)
+        except RuntimeError as exc:
+            rows.append(Row("8", "统计导出 statistics export", None, ms(4 * f), None, 4.0, False, note=str(exc)))
         else:
-            rows.append(Row("8", "统计导出 statistics export (county xlsx)", ms(t), ms(4 * f), round(t / f, 2), 4.0,
-                            t <= 4 * f))  # fmt: skip
+            t, r = p95(enqueue), p95(run)
+            rows.append(Row("8", "统计导出 statistics export: request (queues the job)", ms(t), ms(4 * f),
+                            round(t / f, 2), 4.0, t <= 4 * f, note=f"p95 of {len(enqueue)}; redirect to the progress page"))  # fmt: skip
+            rows.append(Row("8", "统计导出 statistics export: job run (county xlsx)", ms(r), ms(4 * f),
+                            round(r / f, 2) if r == r else None, 4.0, r <= 4 * f,
+                            note=f"p95 of {len(run)} runs in-process (median {ms(statistics.median(run))} ms); {notes[-1]}"))  # fmt: skip
+
+        # The county case list (> 10,000 rows at county scale): ten requests, each queueing a job;
+        # one job is run in full (50,000 rows), the other nine are retired unrun (deleted) before
+        # the next request so the per-user limit never decides the answer.
+        from xian_enforcement.jobs.models import ExportJob
+
         total = CaseFile.objects.filter(department__region_id=self.county_id).count()
-        # Like every page, warm: the first request of the process also connects to the broker
-        # and loads the task machinery (450 ms once). Then the p95 of ten requests, each of which
-        # records a job and queues it.
+        what = f"大导出后台 export >10k rows in background ({total:,} rows)"
         url = reverse("cases:export")
-        response = self.get("bureau", url)
-        times = []
-        for _ in range(10):
-            started = time.perf_counter()
-            response = self.get("bureau", url)
-            times.append(time.perf_counter() - started)
-        took = p95(times)
-        disposition = response.get("Content-Disposition", "")
-        synchronous = response.status_code == 200 and "attachment" in disposition
-        progress = f"HTTP {response.status_code}"
-        if response.status_code in (302, 303) and response.get("Location"):
-            follow = self.get("bureau", response["Location"])
-            progress = f"background job: redirect to {response['Location']} (HTTP {follow.status_code})"
-        if total <= 10_000:
-            rows.append(Row("8", f"大导出后台 export >10k rows in background ({total:,} rows)", ms(took), None, None,
-                            None, None, note="n/a: not more than 10,000 rows here"))  # fmt: skip
+        times, response, job_id, error = [], None, None, ""
+        try:
+            for n in range(11):
+                took, response, job_id = self._export_request("bureau", url)
+                if job_id is None:
+                    break
+                if n:
+                    times.append(took)
+                if n < 10:
+                    ExportJob.objects.filter(pk=job_id).delete()
+        except RuntimeError as exc:
+            error = str(exc)
+        synchronous = (
+            response is not None
+            and response.status_code == 200
+            and "attachment" in response.get("Content-Disposition", "")
+        )
+        if error or job_id is None or not times:
+            note = error or ("synchronous xlsx in the request" if synchronous else f"HTTP {response.status_code}")
+            rows.append(Row("8", what, None, ms(4 * f), None, 4.0, False if total > 10_000 else None, note=note))
         else:
-            rows.append(
-                Row(
-                    "8",
-                    f"大导出后台 export >10k rows in background ({total:,} rows)",
-                    ms(took),
-                    ms(4 * f),
-                    round(took / f, 2),
-                    4.0,
-                    not synchronous and response.status_code in (200, 202, 302, 303) and took <= 4 * f,
-                    note="synchronous xlsx in the request" if synchronous else progress,
-                )
-            )
+            took = p95(times)
+            ran, run_note = self._export_run("bureau", job_id)
+            if total <= 10_000:
+                rows.append(Row("8", what + ": request", ms(took), None, None, None, None,
+                                note="n/a: not more than 10,000 rows here; " + run_note))  # fmt: skip
+            else:
+                rows.append(Row("8", what + ": request (queues the job)", ms(took), ms(4 * f), round(took / f, 2),
+                                4.0, took <= 4 * f, note="p95 of ten; " + run_note))  # fmt: skip
+            rows.append(Row("8", what + ": job run", ms(ran) if ran == ran else None, None, None, None,
+                            ran == ran if total > 10_000 else None,
+                            note=f"in-process, as the worker; {total / ran if ran else 0:,.0f} rows/s"
+                            if ran == ran else run_note))  # fmt: skip
+        if retired:
+            rows[-1].note += f"; {retired} unfinished job(s) of an earlier run retired first"
         return rows
 
     def pdfs(self) -> list[Row]:

@@ -9,3 +9,6 @@ class JobsConfig(AppConfig):
     name = "xian_enforcement.jobs"
     label = "jobs"
     verbose_name = _("后台任务")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the exporter check)

@@ -21,6 +21,8 @@ class ExportKind(models.TextChoices):
     POWER_LIST = "power_list", _("权力清单")
     STATISTICS_COUNTY = "statistics_county", _("全县统计汇总表")
     REVIEW_ASSESSMENT = "review_assessment", _("年度评查考核")
+    AUDIT_EVENTS = "audit_events", _("审计事件")
+    COMPLAINTS = "complaints", _("信访举报")
 
 
 class ExportJob(models.Model):

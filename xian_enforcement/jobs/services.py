@@ -3,7 +3,9 @@ heartbeat), sweep (re-queue jobs whose worker died), purge.
 
 Exporters are found by kind (``EXPORTERS``: dotted paths), so the core imports no domain app.
 An exporter is ``write(job, out, progress) -> rows``: it writes the workbook to the path
-``out`` and calls ``progress(rows_done)`` now and then."""
+``out`` and calls ``progress(rows_done)`` now and then. It may return ``(rows, detail)``
+instead: ``detail`` (a dict) is added to the export's audit row (e.g. whether the reporter's
+identity was exported)."""
 
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ EXPORTERS = {
     "power_list": "cases.powerlist.power_list_job_write",
     "statistics_county": "stats.export_jobs.county_job_write",
     "review_assessment": "reviews.annual_export.assessment_job_write",
+    "audit_events": "xian_enforcement.audit.exports.audit_events_job_write",
+    "complaints": "tolerance.exports.complaints_job_write",
 }
 EXPORT_DIR = "exports"
 
@@ -132,6 +136,7 @@ def export_job_run(job_id) -> ExportJob | None:
 
     try:
         rows = import_string(EXPORTERS[job.kind])(job, str(partial), progress)
+        rows, extra = rows if isinstance(rows, tuple) else (rows, {})
     except JobSuperseded:
         partial.unlink(missing_ok=True)
         return ExportJob.objects.filter(pk=job.pk).first()
@@ -155,7 +160,7 @@ def export_job_run(job_id) -> ExportJob | None:
                 event_type=EventType.EXPORT,
                 user=job.owner,
                 obj=job.title,
-                detail={"filters": job.filter_summary, "rows": rows, "job": str(job.pk), "background": True},
+                detail={"filters": job.filter_summary, "rows": rows, **extra, "job": str(job.pk), "background": True},
             )
             job.audited = True
         job.save(update_fields=["status", "file", "rows_done", "rows_total", "finished_at", "heartbeat_at", "audited"])

@@ -3,25 +3,41 @@ through an authorising view (only the job's owner; Content-Disposition: attachme
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .models import JobStatus
 from .selectors import export_job_for_owner
+
+# A job still queued after this long has not been picked up by a worker: the page says so
+# (the workers may be busy, or not running), rather than showing "排队中" with no hint.
+QUEUE_WAIT_NOTICE_SECONDS = 60
+
+
+def _progress_context(job) -> dict:
+    waited = (timezone.now() - job.created_at).total_seconds()
+    return {
+        "job": job,
+        "waited_long": job.status == JobStatus.PENDING and waited >= QUEUE_WAIT_NOTICE_SECONDS,
+        "keep_days": settings.EXPORT_JOB_KEEP_DAYS,
+    }
 
 
 @login_required
 def job_detail(request, pk):
     job = export_job_for_owner(request.user, pk)
-    return render(request, "jobs/job_detail.html", {"job": job, "crumbs": [(_("导出任务"), None)]})
+    return render(request, "jobs/job_detail.html", {**_progress_context(job), "crumbs": [(_("导出任务"), None)]})
 
 
 @login_required
 def job_progress(request, pk):
     """The progress fragment that the page swaps in every two seconds until the job ends."""
     job = export_job_for_owner(request.user, pk)
-    return render(request, "jobs/_progress.html", {"job": job})
+    return render(request, "jobs/_progress.html", _progress_context(job))
 
 
 @login_required

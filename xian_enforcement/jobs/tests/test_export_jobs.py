@@ -60,7 +60,7 @@ def test_progress_page_polls_until_done_then_links_download(client, job):
     assert "排队中" in html and 'hx-trigger="every 2s"' in html and "<script>" not in html
     ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, rows_done=1)
     fragment = client.get(reverse("jobs:progress", args=[job.pk])).content.decode()
-    assert "正在生成：1 / 3 行" in fragment and 'value="33"' in fragment
+    assert "已写入 1 / 3 行（33%）" in fragment and 'value="33"' in fragment
     ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.PENDING, rows_done=0)
     export_job_run(job.pk)
     fragment = client.get(reverse("jobs:progress", args=[job.pk])).content.decode()
@@ -105,3 +105,24 @@ def test_jobs_older_than_seven_days_are_purged_with_their_files(job):
     ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
     assert export_jobs_purge() == 1
     assert not ExportJob.objects.exists() and not path.exists()
+
+
+def test_a_queued_job_says_queued_and_after_a_minute_why(client, job):
+    """Issue 13 walk: with no worker running a job stays queued; the page must not suggest work
+    under way (no progress bar) and, after a minute, says the workers may be busy or not running."""
+    import datetime
+
+    from django.utils import timezone
+
+    html = client.get(reverse("jobs:progress", args=[job.pk])).content.decode()
+    assert "排队中" in html and "<progress" not in html and "后台处理程序可能正忙或未在运行" not in html
+    ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    html = client.get(reverse("jobs:progress", args=[job.pk])).content.decode()
+    assert "已排队 5" in html and "后台处理程序可能正忙或未在运行" in html and "<progress" not in html
+    assert 'hx-trigger="every 2s"' in html  # still polling: it starts as soon as a worker takes it
+
+
+def test_a_running_job_without_a_row_estimate_shows_no_zero_counts(client, job):
+    ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, rows_total=0, rows_done=0)
+    html = client.get(reverse("jobs:progress", args=[job.pk])).content.decode()
+    assert "生成中" in html and "0 / 0" not in html and "<progress" in html and "value=" not in html
