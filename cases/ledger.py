@@ -63,7 +63,7 @@ from xian_enforcement.spreadsheets.reader import (  # noqa: F401 (re-exported fo
 )
 from xian_enforcement.spreadsheets.writer import XLSX_CONTENT_TYPE, cell_write, row_append  # noqa: F401
 
-from . import services
+from . import access, services
 from .choices import LitigationState, PartyKind, ReconsiderationState
 from .models import CaseCategory, CaseFile, PenaltyKind, PowerItem
 
@@ -384,6 +384,8 @@ def ledger_check(*, department: Department, content: bytes) -> ImportResult:
             "co_handlers", "penalty_kinds"
         )
     }
+    # REV-7: which stored files are frozen, for the whole file at once (not a query per row).
+    frozen = access.freezes_of(existing_by_key.values())
     seen: dict[tuple[int, str], int] = {}
     for row_number, record in table.rows:
         number = to_text(record.get("案号"))
@@ -446,6 +448,9 @@ def ledger_check(*, department: Department, content: bytes) -> ImportResult:
             if penalty_kinds is None:
                 penalty_kinds = list(existing.penalty_kinds.all())
             action = UNCHANGED if _same(existing, data, co_handlers, penalty_kinds) else UPDATE
+            if action == UPDATE and existing.pk in frozen:  # REV-7: final, changed only by amendment
+                result.errors.append(RowError(row_number, "案号", frozen[existing.pk].message))
+                continue
             plan = RowPlan(row_number, action, number, detail=data.get("title", existing.title), instance=existing)
         plan.payload = {"data": data, "co_handlers": co_handlers, "penalty_kinds": penalty_kinds}
         result.plans.append(plan)
