@@ -14,6 +14,7 @@ strings (not translated): a workbook filled in on an English screen imports the 
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import datetime
 import io
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -581,18 +583,18 @@ def _m2m_rows(field: str, cases_and_values: list[tuple[CaseFile, list]]) -> list
     ]
 
 
-def _audit_m2m(field: str, cases_and_values: list[tuple[CaseFile, list]], operation: str) -> None:
+def _audit_m2m(field: str, cases_and_values: list[tuple[CaseFile, list]], operation: str, user) -> None:
     """The many-to-many part of a bulk write, in the chained audit trail (auditlog records it
     for ``.set()``; the through table's bulk insert sends no signal)."""
     if not cases_and_values:
         return
     audit_event_record(
         event_type=EventType.STATE_CHANGE,
-        user=None,
+        user=user,
         obj=f"cases.CaseFile.{field} ×{len(cases_and_values)}",
         detail={
             "bulk": operation,
-            "model": "cases.CaseFile",
+            "model": CaseFile._meta.get_field(field).remote_field.through._meta.label,
             "field": field,
             "count": len(cases_and_values),
             "rows": [{"pk": str(case.pk), field: sorted(o.pk for o in values)} for case, values in cases_and_values],
@@ -600,7 +602,7 @@ def _audit_m2m(field: str, cases_and_values: list[tuple[CaseFile, list]], operat
     )
 
 
-def _write_m2m(changed: list[tuple[CaseFile, list[Officer], list[PenaltyKind]]], *, replace: bool) -> None:
+def _write_m2m(changed: list[tuple[CaseFile, list[Officer], list[PenaltyKind]]], *, replace: bool, user) -> None:
     """Co-handlers (without the main handler, as ``.set()`` in the services) and penalty kinds
     of ``changed`` files: one delete (for updates) and one insert per field and batch."""
     for field, index in (("co_handlers", 1), ("penalty_kinds", 2)):
@@ -616,7 +618,7 @@ def _write_m2m(changed: list[tuple[CaseFile, list[Officer], list[PenaltyKind]]],
             if replace:
                 through.objects.filter(**{f"{relation.m2m_field_name()}_id__in": [c.pk for c, _v in batch]}).delete()
             through.objects.bulk_create(_m2m_rows(field, batch))
-            _audit_m2m(field, batch, "update" if replace else "create")
+            _audit_m2m(field, batch, "update" if replace else "create", user)
 
 
 def _bulk_write(department: Department, user, plans: list[RowPlan]) -> None:
@@ -637,7 +639,7 @@ def _bulk_write(department: Department, user, plans: list[RowPlan]) -> None:
         created_m2m.append((case, plan.payload["co_handlers"], plan.payload["penalty_kinds"]))
     for batch in _batches(created):
         CaseFile.objects.bulk_create(batch)
-    _write_m2m(created_m2m, replace=False)
+    _write_m2m(created_m2m, replace=False, user=user)
 
     updated: list[tuple[CaseFile, CaseFile]] = []
     changed_m2m = []
@@ -661,7 +663,7 @@ def _bulk_write(department: Department, user, plans: list[RowPlan]) -> None:
     model_fields = sorted(fields)
     for batch in _batches([after for _b, after in updated]):
         CaseFile.objects.bulk_update(batch, model_fields)
-    _write_m2m(changed_m2m, replace=True)
+    _write_m2m(changed_m2m, replace=True, user=user)
 
     case_files_bulk_written.send(sender=CaseFile, created=created, updated=updated)
     for case in created:
@@ -675,6 +677,11 @@ def _bulk_write(department: Department, user, plans: list[RowPlan]) -> None:
         ):
             services.case_file_sync_rev5(after)
     bump_on_commit("cases")
+
+
+def _bulk_write_as(department: Department, user, plans: list[RowPlan]) -> None:
+    with set_actor(user):
+        _bulk_write(department, user, plans)
 
 
 def _stale_rows(department: Department, result: ImportResult) -> list[RowError]:
@@ -716,7 +723,9 @@ def ledger_import(*, department: Department, content: bytes, user, progress: Pro
                 result.errors.extend(stale)
                 result.errors.sort(key=lambda e: e.row or 0)
                 raise ImportRejected(result)
-            _bulk_write(department, user, result.plans)
+            # The bulk audit rows name the importing user, also in a background worker (its
+            # own context: the actor does not outlive the import in a worker process).
+            contextvars.copy_context().run(_bulk_write_as, department, user, result.plans)
             audit_event_record(
                 event_type=EventType.IMPORT,
                 user=user,
