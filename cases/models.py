@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xian_enforcement.audit.bulk import AuditedManager
+from xian_enforcement.jobs.models import JobStatus
 
 from .choices import STAGES, CaseStatus, LitigationState, PartyKind, ReconsiderationState
 
@@ -307,3 +308,55 @@ class CaseFileAmendment(models.Model):
 
     def __str__(self) -> str:
         return _("案卷更正：%(n)s") % {"n": self.case_file.number}
+
+
+class LedgerImportJob(models.Model):
+    """A ledger preview or confirmed import that runs in the background (issue 13; performance.md
+    target 12): a file larger than ``IMPORT_SYNC_MAX_BYTES`` is checked and written by a Celery
+    worker, never by a web worker. The upload is kept under ``MEDIA_ROOT/imports/<id>.xlsx``
+    (server-chosen name) until it is imported or the job is purged; only ``owner`` sees the job
+    (anyone else: 404). ``result`` is what the page shows: counts, every row error with its row
+    number and column, and the row plans."""
+
+    PREVIEW, IMPORT = "preview", "import"
+    ACTIONS = [(PREVIEW, _("预览")), (IMPORT, _("导入"))]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("org.Department", on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(_("文件名"), max_length=200)
+    path = models.CharField(max_length=200)
+    action = models.CharField(_("操作"), max_length=10, choices=ACTIONS, default=PREVIEW)
+    status = models.CharField(_("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    stage = models.CharField(max_length=12, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("台账导入任务")
+        verbose_name_plural = _("台账导入任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_action_display()}, {self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        """Reading the file is the first quarter, checking the rows the next half, writing the
+        rest (a preview ends at checking)."""
+        if self.status == JobStatus.DONE:
+            return 100
+        share = self.rows_done / self.rows_total if self.rows_total else 0
+        start, width = {"reading": (0, 25), "checking": (25, 35), "validating": (60, 15), "writing": (75, 20)}.get(
+            self.stage, (0, 0)
+        )
+        return min(99, int(start + width * share))

@@ -369,6 +369,8 @@ def power_list_import(*, department: Department, content: bytes, user) -> Import
     """TOL-6: import a department's power list, all rows or none; upsert by (department, code).
     Items not in the file are left as they are (mark them 有效=否 to retire them)."""
     result = power_list_check(department=department, content=content)
+    if result.errors:  # a cell error is known: refused before any row runs through the service
+        raise ImportRejected(result)
     with transaction.atomic():
         result.errors.extend(apply_rows(result.plans, _power_writer(department), power_column_of))
         if result.errors:

@@ -146,6 +146,11 @@ def _sync_rev5_deadline(case: CaseFile) -> None:
         notices.deadline_cancel(subject=case, kind=REV5_KIND)
 
 
+def case_file_sync_rev5(case: CaseFile) -> None:
+    """REV-5 deadline of a file written in bulk (the ledger import), as after a service write."""
+    _sync_rev5_deadline(case)
+
+
 @transaction.atomic
 def case_file_create(
     *,

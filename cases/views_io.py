@@ -11,13 +11,14 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,8 +31,9 @@ from xian_enforcement.org.models import Department
 from xian_enforcement.org.scoping import scope_for
 from xian_enforcement.org.selectors import departments_visible_to
 
-from . import ledger, powerlist
+from . import ledger, ledger_jobs, powerlist
 from .ledger import XLSX_CONTENT_TYPE, ImportFileError, ImportRejected
+from .models import LedgerImportJob
 
 PAGE_SIZE = 50
 PREVIEW_ROWS = 500
@@ -177,6 +179,13 @@ def ledger_import(request):
         return render(request, "cases/ledger_import.html", _ledger_context(department, form), status=400)
     try:
         content, name = _read_upload(form)
+        if len(content) > settings.IMPORT_SYNC_MAX_BYTES:
+            # A large file is checked by a worker, not here (issue 13): the page shows progress.
+            _discard_pending(request, "ledger")
+            job = ledger_jobs.ledger_job_create(
+                owner=request.user, department=department, content=content, filename=name
+            )
+            return redirect("cases:ledger_job", job.pk)
         result = ledger.ledger_preview(department=department, content=content, user=request.user)
     except ImportFileError as exc:
         form.add_error("file", exc.message)
@@ -194,6 +203,54 @@ def ledger_import(request):
         preview_plans=result.plans[:PREVIEW_ROWS],
     )
     return render(request, "cases/ledger_import.html", ctx)
+
+
+def _own_ledger_job(user, pk) -> tuple[Department, LedgerImportJob]:
+    """The user's own job, for their department as it is now (anyone else: 404)."""
+    department = _ledger_department(user)
+    job = LedgerImportJob.objects.filter(pk=pk, owner_id=user.pk, department=department).first()
+    if job is None:
+        raise Http404
+    return department, job
+
+
+def _ledger_job_context(department, job: LedgerImportJob) -> dict:
+    result = ledger_jobs.result_of(job)
+    ready = job.action == LedgerImportJob.PREVIEW and result is not None and result.ok
+    return _ledger_context(
+        department,
+        ImportUploadForm(),
+        job=job,
+        stage_text=ledger_jobs.stage_text(job),
+        result=result,
+        rejected=job.result.get("rejected", False),
+        file_error=job.result.get("file_error"),
+        token=str(job.pk) if ready else None,
+        filename=job.filename,
+        preview_plans=result.plans[:PREVIEW_ROWS] if result else [],
+        imported=job.action == LedgerImportJob.IMPORT and result is not None and result.ok,
+    )
+
+
+@login_required
+def ledger_job(request, pk):
+    """A large ledger's preview or import, running in the background: progress, then the
+    result (every error with its row number, or the summary and 确认导入)."""
+    department, job = _own_ledger_job(request.user, pk)
+    if request.method == "POST":
+        if "confirm" not in request.POST or not ledger_jobs.ledger_job_confirm(job):
+            messages.error(request, _("导入预览已失效（已导入、已超时或已重新上传），请重新上传文件。"))
+            return redirect("cases:ledger_import")
+        return redirect("cases:ledger_job", job.pk)
+    return render(request, "cases/ledger_job.html", _ledger_job_context(department, job))
+
+
+@login_required
+@require_GET
+def ledger_job_progress(request, pk):
+    """The fragment the job page swaps in every two seconds until the job ends."""
+    department, job = _own_ledger_job(request.user, pk)
+    return render(request, "cases/_ledger_job.html", _ledger_job_context(department, job))
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,12 +13,12 @@ class ReviewsConfig(AppConfig):
 
         from . import audit_registry  # noqa: F401  (registers models with auditlog)
         from .panels import case_reviews_panel
-        from .selectors import case_freeze
+        from .selectors import case_freeze, case_freezes
         from .services import self_review_flag_case_amended
 
         register_case_panel(case_reviews_panel)
         # REV-7: a file with a submitted or locked record is final; an amendment marks the record.
-        register_freeze_check(case_freeze)
+        register_freeze_check(case_freeze, many=case_freezes)
         case_file_amended.connect(self_review_flag_case_amended, dispatch_uid="reviews.case_amended")
         _connect_data_version()
 

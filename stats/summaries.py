@@ -183,7 +183,24 @@ def _apply_and_bump(delta: Contribution) -> None:
         bump_on_commit("cases")
 
 
+def _after_bulk_write(sender, created=(), updated=(), **kwargs) -> None:
+    """Files written in bulk (``cases.signals.case_files_bulk_written``, the ledger import): the
+    sum of every file's difference, applied once (one upsert per touched summary row)."""
+    total: Contribution = {}
+    changes = [({}, contribution(_values(c))) for c in created]
+    changes += [(contribution(_values(b)), contribution(_values(a))) for b, a in updated]
+    for old, new in changes:
+        for key, delta in difference(old, new).items():
+            row = total.setdefault(key, dict.fromkeys(COUNTERS, 0))
+            for c in COUNTERS:
+                row[c] += delta[c]
+    _apply_and_bump({k: v for k, v in total.items() if any(v.values())})
+
+
 def connect_signals() -> None:
+    from cases.signals import case_files_bulk_written
+
+    case_files_bulk_written.connect(_after_bulk_write, dispatch_uid="stats-summary-bulk-write")
     pre_save.connect(_before_save, sender=CaseFile, dispatch_uid="stats-summary-pre-save")
     post_save.connect(_after_save, sender=CaseFile, dispatch_uid="stats-summary-post-save")
     post_delete.connect(_after_delete, sender=CaseFile, dispatch_uid="stats-summary-post-delete")

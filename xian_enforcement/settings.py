@@ -257,6 +257,8 @@ ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # Excel imports (ledgers, power lists): all-or-nothing, at most this many rows and bytes.
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 5000)
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# A ledger file larger than this is previewed and imported by a background worker (about 400 rows).
+IMPORT_SYNC_MAX_BYTES = envint("IMPORT_SYNC_MAX_BYTES", 32 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1_048_576
 
