@@ -14,7 +14,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -115,6 +127,10 @@ def awaiting_self_review(user) -> QuerySet[CaseFile]:
         .annotate(
             review_id=Subquery(record.values("pk")[:1]),
             review_status=Subquery(record.values("status")[:1]),
+            # REV-7: the legal officer who handled a file does not start its record.
+            handled_by_me=ExpressionWrapper(handled_q(scope.officer_id), output_field=BooleanField())
+            if scope.officer_id is not None
+            else Value(False),
         )
         .order_by("transferred_for_review_on", "id")
     )
@@ -303,10 +319,47 @@ def grade_distribution(user, year: int, period: str = "year") -> dict[str, int]:
 # --- Self-review records (REV-7) -------------------------------------------------------------
 
 
+HANDLER_MAY_NOT_REVIEW = _lazy(
+    "您承办了该案卷（主办或协办），不能自查本人承办的案卷，须由本部门其他法制机构人员自查（REV-7）。"
+)
+
+
+def handled_q(officer_id: int | None, prefix: str = "") -> Q:
+    """Files ``officer_id`` handled, as main handler or co-handler (one condition, for lists)."""
+    if officer_id is None:
+        return Q(pk__in=[])
+    co = CaseFile.co_handlers.through.objects.filter(casefile_id=OuterRef(f"{prefix}pk"), officer_id=officer_id)
+    return Q(**{f"{prefix}main_handler_id": officer_id}) | Q(Exists(co))
+
+
+def handled(user, case: CaseFile) -> bool:
+    """REV-7: the user handled ``case`` (main handler or co-handler). Nobody reviews, or signs the
+    record of, a file they handled: they would vouch for their own work. The co-handlers are read
+    once per case instance."""
+    officer_id = scope_for(user).officer_id
+    if officer_id is None:
+        return False
+    if case.main_handler_id == officer_id:
+        return True
+    handlers = getattr(case, "_xian_co_handler_ids", None)
+    if handlers is None:
+        handlers = frozenset(
+            CaseFile.co_handlers.through.objects.filter(casefile_id=case.pk).values_list("officer_id", flat=True)
+        )
+        case._xian_co_handler_ids = handlers
+    return officer_id in handlers
+
+
 def can_write_review_of(user, case: CaseFile) -> bool:
-    """The department's legal office (legal officers and the legal head) fills the record."""
+    """The department's legal office (legal officers and the legal head) fills the record, except
+    whoever handled the file (REV-7: a colleague of the legal office reviews it)."""
     scope = scope_for(user)
-    return scope.writes_department and not scope.is_read_only and scope.department_id == case.department_id
+    return (
+        scope.writes_department
+        and not scope.is_read_only
+        and scope.department_id == case.department_id
+        and not handled(user, case)
+    )
 
 
 def review_for_user(user, pk: int, *, write: bool = False):
@@ -327,6 +380,8 @@ def review_for_user(user, pk: int, *, write: bool = False):
     if review is None:
         raise Http404(_("没有找到该自查记录，或不在您的管辖范围内。"))
     if write and not can_write_review_of(user, review.case_file):
+        if handled(user, review.case_file):
+            raise PermissionDenied(HANDLER_MAY_NOT_REVIEW)
         raise PermissionDenied(_("您可以查看该自查记录，但只有本部门法制机构人员和法制机构负责人可以填写（REV-7）。"))
     return review
 
@@ -451,6 +506,8 @@ def awaiting_my_signature(user) -> QuerySet:
     return (
         qs.filter(missing_role)
         .exclude(Exists(signed_by_me))
+        # REV-7: a head who handled the file does not sign its record; another holder does.
+        .exclude(handled_q(scope.officer_id, prefix="case_file__"))
         .select_related("case_file__main_handler", "case_file__category")
         .order_by("submitted_at", "id")
     )

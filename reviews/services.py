@@ -36,9 +36,13 @@ def _officer_name(user) -> str:
 
 
 def _require_legal_office(user, case: CaseFile) -> None:
+    from .selectors import HANDLER_MAY_NOT_REVIEW, handled
+
     scope = scope_for(user)
     if scope.is_read_only or not scope.writes_department or scope.department_id != case.department_id:
         raise DomainError(_("只有本部门法制机构人员或法制机构负责人可以填写自查记录（REV-7）。"), rule_id="REV-7")
+    if handled(user, case):
+        raise DomainError(str(HANDLER_MAY_NOT_REVIEW), rule_id="REV-7")
 
 
 def current_template(category_id: int) -> ChecklistTemplate | None:
@@ -186,10 +190,41 @@ def self_review_submit(*, review: SelfReview, by) -> SelfReview:
 def signer_roles_for(user, review: SelfReview) -> list[str]:
     """The sign-offs ``user`` may make on ``review``: the REV-7 heads of the reviewed file's
     department, signing as themselves."""
+    from .selectors import handled
+
     scope = scope_for(user)
     if scope.department_id != review.case_file.department_id or scope.is_read_only:
         return []
+    if handled(user, review.case_file):
+        return []  # REV-7: a head who handled the file does not vouch for its review
     return [r for r in SignerRole.values if r in scope.roles]
+
+
+def missing_signers(review: SelfReview) -> list[str]:
+    """REV-7: the sign-offs still due on ``review`` that nobody may make: every active holder of
+    the post in the file's department handled the file (or already signed the other post). The
+    record page says so, and who must act (another holder of the post, e.g. a deputy, is
+    appointed by the security administrator). One query."""
+    from django.contrib.auth import get_user_model
+
+    if review.status != ReviewStatus.SUBMITTED:
+        return []
+    signatures = list(review.signatures.all())
+    due = [r for r in SignerRole.values if r not in {s.role for s in signatures}]
+    if not due:
+        return []
+    signed = [s.user_id for s in signatures]
+    case = review.case_file
+    co = CaseFile.co_handlers.through.objects.filter(casefile_id=case.pk).values("officer_id")
+    holders = set(
+        get_user_model()
+        .objects.filter(is_active=True, officer__department_id=case.department_id, groups__name__in=due)
+        .exclude(pk__in=signed)
+        .exclude(officer__pk=case.main_handler_id)
+        .exclude(officer__pk__in=co)
+        .values_list("groups__name", flat=True)
+    )
+    return [r for r in due if r not in holders]
 
 
 @transaction.atomic
@@ -206,6 +241,14 @@ def self_review_sign(*, review: SelfReview, by, role: str) -> SelfReview:
         raise DomainError(_("未知的签署身份。"), rule_id="REV-7")
     label = SignerRole(role).label
     if role not in signer_roles_for(by, review):
+        from .selectors import handled
+
+        if role in scope_for(by).roles and handled(by, review.case_file):
+            raise DomainError(
+                _("您承办了该案卷（主办或协办），不能为其自查记录签署；须由本部门另一位%(role)s签署（REV-7）。")
+                % {"role": label},
+                rule_id="REV-7",
+            )
         raise DomainError(
             _("只有被评查案卷所在部门的%(role)s本人登录后才能以该身份签署；您不具备该身份（REV-7）。")
             % {"role": label},

@@ -27,7 +27,7 @@ QUEUE_COUNT_MAX = 1000
 # The columns of the two lists whose rows reviews.templatetags.review_rows builds.
 REVIEW_ROW_FIELDS = (
     "id", "number", "title", "closed_on", "transferred_for_review_on", "category_name", "handler_name", "review_id",
-    "review_status",
+    "review_status", "handled_by_me",
 )  # fmt: skip
 EXCLUDED_ROW_FIELDS = ("id", "number", "title", "closed_on", "reconsideration", "litigation")
 

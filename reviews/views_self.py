@@ -40,6 +40,8 @@ def review_start(request, case_pk: int):
     if not selectors.can_write_review_of(request.user, case):
         from django.core.exceptions import PermissionDenied
 
+        if selectors.handled(request.user, case):
+            raise PermissionDenied(selectors.HANDLER_MAY_NOT_REVIEW)
         raise PermissionDenied(_("只有本部门法制机构人员或法制机构负责人可以开始自查（REV-7）。"))
     try:
         review = services.self_review_start(case_file=case, by=request.user)
@@ -170,6 +172,10 @@ def review_detail(request, pk: int):
             "stages": stages,
             "signatures": [(role, label, signatures.get(role)) for role, label in SignerRole.choices],
             "can_sign": can_sign,
+            # REV-7: a head who handled the file does not sign; if no other holder of the post
+            # exists, the page says so.
+            "handled_file": selectors.handled(request.user, review.case_file),
+            "missing_signers": [SignerRole(r).label for r in services.missing_signers(review)],
             "can_edit": review.status == ReviewStatus.DRAFT
             and selectors.can_write_review_of(request.user, review.case_file),
             "notice": getattr(review, "notice", None) if review.is_locked else None,
@@ -201,6 +207,8 @@ def review_recheck(request, pk: int):
     if not selectors.can_write_review_of(request.user, review.case_file):
         from django.core.exceptions import PermissionDenied
 
+        if selectors.handled(request.user, review.case_file):
+            raise PermissionDenied(selectors.HANDLER_MAY_NOT_REVIEW)
         raise PermissionDenied(_("只有本部门法制机构人员或法制机构负责人可以重新评查（REV-7）。"))
     try:
         seen = int(request.POST.get("amendment") or 0) or None
@@ -224,6 +232,12 @@ def review_recheck(request, pk: int):
 @require_POST
 def review_sign(request, pk: int):
     review = selectors.review_for_user(request.user, pk)
+    if selectors.handled(request.user, review.case_file):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(
+            _("您承办了该案卷（主办或协办），不能为其自查记录签署；须由本部门同一岗位的其他负责人签署（REV-7）。")
+        )
     try:
         services.self_review_sign(review=review, by=request.user, role=request.POST.get("role", ""))
     except DomainError as exc:

@@ -80,7 +80,10 @@ def application_list_queryset(user) -> QuerySet[Application]:
 
 REFUSALS = {
     "edit": (access.can_edit_draft, _("只有填报人、当事人或本单位法制机构可以修改、提交或撤回申请（TOL-14b）。")),
-    "investigate": (access.can_investigate, _("只有当事人所在单位的法制机构人员可以调查核实、办结（TOL-14b）。")),
+    "investigate": (
+        access.can_investigate,
+        _("只有当事人所在单位的法制机构人员可以调查核实、办结，当事人本人不能（TOL-14b）。"),
+    ),
     "decide": (access.can_decide, _("只有当事人所在单位的党组成员可以作出认定，当事人本人不能参与（TOL-14a）。")),
     "notify": (
         access.can_notify,
@@ -88,7 +91,10 @@ REFUSALS = {
     ),
     "issue": (
         access.can_issue_correction,
-        _("只有当事人所在单位的法制机构、执法机构负责人或党组成员可以下达纠错整改通知、审批延期（TOL-17）。"),
+        _(
+            "只有当事人所在单位的法制机构、执法机构负责人或党组成员可以下达纠错整改通知、审批延期，"
+            "整改对象本人不能（TOL-17）。"
+        ),
     ),
     "subject": (access.is_subject, _("只有整改对象本人可以报告整改进展、申请延期（TOL-17）。")),
 }
@@ -227,6 +233,6 @@ def complaint_for_user(user, pk: int, *, write: bool = False) -> Complaint:
     complaint = complaints_visible_to(user).filter(pk=pk).first()
     if complaint is None:
         raise Http404(_("没有找到该信访举报，或不在您的管辖范围内。"))
-    if write and not access.handles_complaints(user):
+    if write and not access.can_handle_complaint_about(user, complaint.accused_id):
         raise PermissionDenied(_("您可以查看该信访举报，但只有司法局办理人员可以办理（TOL-19）。"))
     return complaint

@@ -24,6 +24,8 @@ register = template.Library()
 def awaiting_review_rows(context, rows, today: datetime.date, can_start_review: bool) -> SafeString:
     """REV-5/REV-6/REV-7: rows of "已移交、待自查" (files transferred, record not locked)."""
     draft, to_sign, start, not_started = _("草稿"), _("待签署"), _("开始自查"), _("未开始")
+    # REV-7: a file the user handled is reviewed by a colleague of the legal office.
+    own = _("本人承办，由其他法制机构人员自查")
     csrf = ""
     if can_start_review and any(not row.review_id for row in rows):
         csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(context["request"]))
@@ -32,6 +34,8 @@ def awaiting_review_rows(context, rows, today: datetime.date, can_start_review: 
         if row.review_id:
             label = draft if row.review_status == "draft" else to_sign
             return format_html('<a class="btn btn-sm btn-outline-primary" href="{}">{}</a>', row.review_url, label)
+        if can_start_review and getattr(row, "handled_by_me", False):
+            return format_html('<span class="text-muted small">{}</span>', own)
         if can_start_review:
             return format_html(
                 '<form method="post" action="{}" class="d-inline">{}<button class="btn btn-sm btn-primary" '

@@ -127,9 +127,9 @@ def application_investigate(*, application: Application, by_user, findings: str)
     application = locked(application)
     check_state(application, ApplicationStatus.SUBMITTED, ApplicationStatus.INVESTIGATING, action=_("调查核实"))
     if not access.can_investigate(by_user, application):
+        if access.is_concerned(by_user, application):
+            refuse(_("当事人不能调查核实本人的申请。"), rule_id="TOL-14b")
         refuse(_("只有当事人所在单位的法制机构人员可以调查核实。"), rule_id="TOL-14b")
-    if by_user.pk == application.officer.user_id:
-        refuse(_("当事人不能调查核实本人的申请。"), rule_id="TOL-14b")
     if not findings.strip():
         refuse(_("请填写调查核实情况。"), rule_id="TOL-14b", field="findings")
     application.findings = findings

@@ -18,15 +18,17 @@ from ._common import full_clean, refuse
 COMPLAINT_FIELDS = ("received_on", "channel", "summary", "anonymous", "reporter_name", "reporter_contact")
 
 
-def _handler(by_user) -> None:
+def _handler(by_user, accused_id: int | None = None) -> None:
     if not access.handles_complaints(by_user):
         refuse(_("只有司法局信访举报办理人员可以办理信访举报。"), rule_id="TOL-19")
+    if not access.can_handle_complaint_about(by_user, accused_id):
+        refuse(_("被反映人本人不能登记、办理或为本人澄清关于本人的信访举报。"), rule_id="TOL-19")
 
 
 @transaction.atomic
 def complaint_register(*, by_user, accused: Officer, data: dict) -> Complaint:
     """Register a complaint, real-name (reporter's name required, encrypted) or anonymous."""
-    _handler(by_user)
+    _handler(by_user, accused.pk)
     unknown = set(data) - set(COMPLAINT_FIELDS)
     if unknown:
         raise ValueError(f"unknown complaint fields: {sorted(unknown)}")
@@ -55,8 +57,8 @@ def complaint_conclude(
     *, complaint: Complaint, by_user, outcome: str, note: str, decision: Decision | None = None
 ) -> Complaint:
     """open → concluded, with the outcome; "tolerated" needs a tolerated decision on the accused."""
-    _handler(by_user)
     complaint = _locked(complaint)
+    _handler(by_user, complaint.accused_id)
     if complaint.status != ComplaintStatus.OPEN:
         refuse(_("该信访举报已查结。"), rule_id="TOL-19")
     if outcome not in ComplaintOutcome.values:
@@ -80,8 +82,8 @@ def complaint_feedback(
     *, complaint: Complaint, by_user, text: str, on: datetime.date | None = None, scope: str = ""
 ) -> Complaint:
     """Real-name: feedback to the reporter; anonymous: an explanation within a scope."""
-    _handler(by_user)
     complaint = _locked(complaint)
+    _handler(by_user, complaint.accused_id)
     if complaint.status != ComplaintStatus.CONCLUDED:
         refuse(_("须先查结，才能反馈或说明。"), rule_id="TOL-19")
     if not text.strip():
@@ -101,8 +103,8 @@ def complaint_feedback(
 def complaint_close(*, complaint: Complaint, by_user) -> Complaint:
     """concluded → closed. TOL-19: found untrue, unfounded or tolerated → a real-name reporter
     must have had feedback, an anonymous report an explanation within a scope."""
-    _handler(by_user)
     complaint = _locked(complaint)
+    _handler(by_user, complaint.accused_id)
     if complaint.status != ComplaintStatus.CONCLUDED:
         refuse(_("须先查结，才能办结。"), rule_id="TOL-19")
     if complaint.outcome in CLEARED_OUTCOMES:
@@ -120,8 +122,8 @@ def clarification_record(
     *, complaint: Complaint, by_user, scope: str, form: str, on: datetime.date, text: str
 ) -> Clarification:
     """澄清正名 for an officer whom a complaint found untrue or unfounded accused."""
-    _handler(by_user)
     complaint = Complaint.objects.get(pk=complaint.pk)
+    _handler(by_user, complaint.accused_id)
     if complaint.outcome not in (ComplaintOutcome.UNTRUE, ComplaintOutcome.UNFOUNDED):
         refuse(_("只有经查不实或查无实据的举报，才能为被反映人澄清正名。"), rule_id="TOL-19")
     clarification = Clarification(

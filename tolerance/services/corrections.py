@@ -63,6 +63,8 @@ def correction_issue(
     order = _locked(order)
     application = order.decision.application
     if not access.can_issue_correction(by_user, application):
+        if access.is_concerned(by_user, application):
+            refuse(_("整改对象本人不能下达本人的纠错整改通知。"), rule_id="TOL-17")
         refuse(_("只有当事人所在单位的法制机构、执法机构负责人或党组成员可以下达纠错整改通知。"), rule_id="TOL-17")
     if order.status != CorrectionStatus.DRAFT:
         refuse(_("纠错整改通知已下达。"), rule_id="TOL-17")
@@ -146,6 +148,8 @@ def extension_decide(*, request: ExtensionRequest, by_user, approve: bool, note:
     order = _locked(request.order)
     application = order.decision.application
     if not access.can_issue_correction(by_user, application):
+        if access.is_concerned(by_user, application):
+            refuse(_("整改对象本人不能审批本人的延期申请。"), rule_id="TOL-17")
         refuse(_("只有下达整改通知的单位（法制机构负责人、执法机构负责人或党组成员）可以审批延期。"), rule_id="TOL-17")
     request = ExtensionRequest.objects.select_for_update().get(pk=request.pk, order=order)
     if request.status != ExtensionStatus.PENDING:

@@ -116,7 +116,7 @@ def decision_record(
     make two concurrent decisions yield one; the one-to-one link is the last guard."""
     application = locked(application)
     if not access.can_decide(by_user, application):
-        if getattr(by_user, "officer", None) and by_user.officer.pk == application.officer_id:
+        if access.is_concerned(by_user, application):
             refuse(_("当事人不能参与认定本人的容错申请。"), rule_id="TOL-14a")
         refuse(_("只有当事人所在单位的党组成员可以作出容错认定。"), rule_id="TOL-14a")
     check_state(application, ApplicationStatus.INVESTIGATING, action=_("认定（须先经单位调查核实）"))
@@ -236,7 +236,7 @@ def decision_notify(*, decision: Decision, by_user) -> int:
     time, meet the deadline. Idempotent: a second call delivers nothing twice. Returns deliveries."""
     application = locked(decision.application)
     if not access.can_notify(by_user, application):
-        if getattr(by_user, "officer", None) and by_user.officer.pk == application.officer_id:
+        if access.is_concerned(by_user, application):
             refuse(_("当事人不能送达本人申请的认定结论。"), rule_id="TOL-14c")
         refuse(_("只有当事人所在单位的法制机构或党组成员可以送达认定结论。"), rule_id="TOL-14c")
     check_state(application, ApplicationStatus.DECIDED, ApplicationStatus.NOTIFIED, action=_("送达"))
@@ -283,7 +283,7 @@ def decision_publish(*, decision: Decision, by_user, scope: str, on: datetime.da
     """TOL-14d: set the publication scope and date."""
     application = locked(decision.application)
     if not access.can_notify(by_user, application):
-        if getattr(by_user, "officer", None) and by_user.officer.pk == application.officer_id:
+        if access.is_concerned(by_user, application):
             refuse(_("当事人不能设置本人申请的认定结论的公开范围。"), rule_id="TOL-14d")
         refuse(_("只有当事人所在单位的法制机构或党组成员可以设置公开范围。"), rule_id="TOL-14d")
     if scope not in PublicationScope.values:
@@ -302,6 +302,8 @@ def application_close(*, application: Application, by_user) -> Application:
     application = locked(application)
     check_state(application, ApplicationStatus.NOTIFIED, action=_("办结（须先送达认定结论）"))
     if not access.can_investigate(by_user, application):
+        if access.is_concerned(by_user, application):
+            refuse(_("当事人不能办结本人的申请。"), rule_id="TOL-14b")
         refuse(_("只有当事人所在单位的法制机构人员可以办结申请。"), rule_id="TOL-14b")
     order = CorrectionOrder.objects.filter(decision__application=application).first()
     if order is not None and order.status == CorrectionStatus.DRAFT:

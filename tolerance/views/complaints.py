@@ -98,6 +98,9 @@ def complaint_create(request):
     officers = Officer.objects.filter(
         region_id=scope_for(request.user).region_id, is_enforcement_officer=True, department__isnull=False
     ).select_related("department")
+    if scope_for(request.user).officer_id is not None:
+        # TOL-19: nobody registers a complaint about themselves.
+        officers = officers.exclude(pk=scope_for(request.user).officer_id)
     form = ComplaintForm(request.POST or None, officers=officers.order_by("department__order", "name"))
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,7 +131,7 @@ def _detail(request, complaint, *, reporter_revealed: bool = False, status: int 
             "reporter": selectors.reveals_reporter(request.user, complaint),
             "reporter_revealed": reporter_revealed,
             "unmask_form": forms.get("unmask") or UnmaskForm(),
-            "can_handle": access.handles_complaints(request.user),
+            "can_handle": access.can_handle_complaint_about(request.user, complaint.accused_id),
             "conclude_form": forms.get("conclude") or ConcludeForm(decisions=decisions),
             "feedback_form": forms.get("feedback") or FeedbackForm(),
             "clarify_form": forms.get("clarify") or ClarificationFormForm(initial={"on": timezone.localdate()}),
