@@ -706,9 +706,18 @@ def _stale_rows(department: Department, result: ImportResult) -> list[RowError]:
     return errors
 
 
-def ledger_import(*, department: Department, content: bytes, user, progress: Progress | None = None) -> ImportResult:
+def ledger_import(
+    *,
+    department: Department,
+    content: bytes,
+    user,
+    progress: Progress | None = None,
+    written: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
     """Import the ledger: every row is checked (as in the preview) and then all rows are
-    written set-based in one transaction, or none.
+    written set-based in one transaction, or none. ``written(result)`` runs inside that
+    transaction after the rows (the background job records its end there: the rows and the
+    job's "done" commit together; an exception from it rolls the import back).
 
     Raises ``ImportFileError`` for an unreadable file and ``ImportRejected`` (nothing saved) when
     any row is refused; records an audit event on success."""
@@ -740,6 +749,8 @@ def ledger_import(*, department: Department, content: bytes, user, progress: Pro
                     "unchanged": result.unchanged,
                 },
             )
+            if written is not None:
+                written(result)
     except IntegrityError:
         # A file with the same number was saved meanwhile: the unique constraint decides.
         result.errors.append(

@@ -336,6 +336,13 @@ class LedgerImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # As ``jobs.ExportJob``: the running task beats; ``cases.ledger_jobs_sweep`` (beat, every two
+    # minutes) re-queues a running job whose beat is older than EXPORT_JOB_STALE_SECONDS (its
+    # worker died), at most EXPORT_JOB_MAX_ATTEMPTS runs in all, then fails it with a message
+    # (``gave_up``). ``attempts`` numbers the runs: a superseded run stops and commits nothing.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    gave_up = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("台账导入任务")
