@@ -49,7 +49,7 @@ def _queue(job: LedgerImportJob) -> None:
 
 def ledger_job_create(*, owner, department, content: bytes, filename: str) -> LedgerImportJob:
     """Store the upload and queue its preview (after commit: the worker must find the row)."""
-    job = LedgerImportJob(owner=owner, department=department, filename=filename[:200])
+    job = LedgerImportJob(owner=owner, department=department, filename=filename[:200], queued_at=timezone.now())
     job.path = default_storage.save(f"imports/{job.pk.hex}.xlsx", ContentFile(content))
     job.save()
     _queue(job)
@@ -70,6 +70,7 @@ def ledger_job_confirm(job: LedgerImportJob) -> bool:
         finished_at=None,
         heartbeat_at=None,
         attempts=0,
+        queued_at=timezone.now(),
     )
     if ready:
         _queue(job)
@@ -242,7 +243,8 @@ def ledger_jobs_sweep() -> dict[str, int]:
                 failed += 1
                 continue
             job.status, job.rows_done, job.stage, job.heartbeat_at = JobStatus.PENDING, 0, "", None
-            job.save(update_fields=["status", "rows_done", "stage", "heartbeat_at"])
+            job.queued_at = timezone.now()
+            job.save(update_fields=["status", "rows_done", "stage", "heartbeat_at", "queued_at"])
             transaction.on_commit(lambda pk=str(job.pk): ledger_job_run_task.delay(pk))
             requeued += 1
     return {"requeued": requeued, "failed": failed}

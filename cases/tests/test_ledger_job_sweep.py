@@ -138,3 +138,19 @@ def test_sweep_and_purge_are_scheduled_by_beat():
     assert sweep.task == "cases.ledger_jobs_sweep" and sweep.enabled and sweep.crontab.minute == "*/2"
     purge = PeriodicTask.objects.get(name="cases-purge-ledger-jobs")
     assert purge.task == "cases.ledger_jobs_purge" and purge.enabled
+
+
+def test_a_queued_job_says_it_is_waiting_and_after_two_minutes_why(client, users, dept, team):
+    """With no worker running the page said "正在检查…：排队中…" forever; it now says the file is
+    queued, and after two minutes that the worker may be busy or not running (no need to upload
+    again)."""
+    job = _job(users, dept, team)
+    client.force_login(users[Role.LEGAL_OFFICER])
+    url = reverse("cases:ledger_job_progress", args=[job.pk])
+    fragment = client.get(url).content.decode()
+    assert 'id="job-queued"' in fragment and "台账.xlsx" in fragment and 'id="job-waiting"' not in fragment
+    LedgerImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now() - datetime.timedelta(minutes=3))
+    fragment = client.get(url).content.decode()
+    assert 'id="job-waiting"' in fragment and "已排队 3 分钟" in fragment and "不必重新上传" in fragment
+    ledger_jobs.ledger_job_run(job.pk)
+    assert 'id="job-waiting"' not in client.get(url).content.decode()
