@@ -626,8 +626,9 @@ def _bulk_write(department: Department, user, plans: list[RowPlan]) -> None:
     the changed ones (both through ``AuditedManager``: one chained audit row per batch of at
     most ``BULK_BATCH`` files with each file's values before and after), the many-to-many rows
     in bulk (audited likewise), the statistics summaries through ``case_files_bulk_written``,
-    and the REV-5 transfer deadline of each file whose closing date, number or main handler is
-    new. The caller holds the transaction."""
+    and the REV-5 transfer deadlines of the files whose closing date, number or main handler is
+    new (``case_files_sync_rev5``: set-based, a few queries per 500 files). The caller holds the
+    transaction."""
     created: list[CaseFile] = []
     created_m2m = []
     for plan in plans:
@@ -666,16 +667,17 @@ def _bulk_write(department: Department, user, plans: list[RowPlan]) -> None:
     _write_m2m(changed_m2m, replace=True, user=user)
 
     case_files_bulk_written.send(sender=CaseFile, created=created, updated=updated)
-    for case in created:
-        if case.closed_on:
-            services.case_file_sync_rev5(case)
-    for before, after in updated:
+    rev5 = [case for case in created if case.closed_on]
+    rev5 += [
+        after
+        for before, after in updated
         if any(
             getattr(before, f"{f}_id" if f == "main_handler" else f)
             != getattr(after, f"{f}_id" if f == "main_handler" else f)
             for f in REV5_FIELDS
-        ):
-            services.case_file_sync_rev5(after)
+        )
+    ]
+    services.case_files_sync_rev5(rev5)
     bump_on_commit("cases")
 
 
@@ -704,9 +706,18 @@ def _stale_rows(department: Department, result: ImportResult) -> list[RowError]:
     return errors
 
 
-def ledger_import(*, department: Department, content: bytes, user, progress: Progress | None = None) -> ImportResult:
+def ledger_import(
+    *,
+    department: Department,
+    content: bytes,
+    user,
+    progress: Progress | None = None,
+    written: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
     """Import the ledger: every row is checked (as in the preview) and then all rows are
-    written set-based in one transaction, or none.
+    written set-based in one transaction, or none. ``written(result)`` runs inside that
+    transaction after the rows (the background job records its end there: the rows and the
+    job's "done" commit together; an exception from it rolls the import back).
 
     Raises ``ImportFileError`` for an unreadable file and ``ImportRejected`` (nothing saved) when
     any row is refused; records an audit event on success."""
@@ -738,6 +749,8 @@ def ledger_import(*, department: Department, content: bytes, user, progress: Pro
                     "unchanged": result.unchanged,
                 },
             )
+            if written is not None:
+                written(result)
     except IntegrityError:
         # A file with the same number was saved meanwhile: the unique constraint decides.
         result.errors.append(

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xian_enforcement.audit.bulk import AuditedManager
@@ -336,6 +337,16 @@ class LedgerImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # As ``jobs.ExportJob``: the running task beats; ``cases.ledger_jobs_sweep`` (beat, every two
+    # minutes) re-queues a running job whose beat is older than EXPORT_JOB_STALE_SECONDS (its
+    # worker died), at most EXPORT_JOB_MAX_ATTEMPTS runs in all, then fails it with a message
+    # (``gave_up``). ``attempts`` numbers the runs: a superseded run stops and commits nothing.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    gave_up = models.BooleanField(default=False)
+    # When it was last queued (upload, confirm, re-queue by the sweeper): the page says so when a
+    # job waits long (no worker running, or busy with other jobs).
+    queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("台账导入任务")
@@ -348,6 +359,12 @@ class LedgerImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    def waited_minutes(self) -> int:
+        """Whole minutes a pending job has waited for a worker (0 for any other)."""
+        if self.status != JobStatus.PENDING or self.queued_at is None:
+            return 0
+        return int((timezone.now() - self.queued_at).total_seconds() // 60)
 
     @property
     def percent(self) -> int:

@@ -123,22 +123,41 @@ def _to_domain_error(exc: ValidationError) -> DomainError:
     return DomainError("；".join(exc.messages))
 
 
+def _rev5_opening(case: CaseFile) -> notices.DeadlineOpening:
+    return notices.DeadlineOpening(
+        subject=case,
+        title=_("移交案卷自查：%(number)s") % {"number": case.number},
+        start_date=case.closed_on,
+        department=case.department,
+        assignee=case.main_handler.user,
+        url=reverse("cases:detail", args=[case.pk]),
+    )
+
+
+def _rev5_rule() -> dict[str, Any]:
+    """The REV-5 schedule, the same for one file and for a ledger of them."""
+    return {
+        "kind": REV5_KIND,
+        "rule_id": "REV-5",
+        "days": settings.RULES["REV_5_TRANSFER_DAYS"],
+        "remind_days": settings.RULES["REV_5_REMIND_DAYS"],
+        "escalate_roles": [Role.LEGAL_HEAD, Role.LEGAL_OFFICER],
+    }
+
+
 def _sync_rev5_deadline(case: CaseFile) -> None:
     """REV-5: closing opens a 30-day transfer deadline (reminders day 20 and 27); transferring
     meets it; reopening (closing date removed) cancels it."""
     if case.closed_on and not case.transferred_for_review_on:
+        o = _rev5_opening(case)
         notices.deadline_open(
             subject=case,
-            kind=REV5_KIND,
-            rule_id="REV-5",
-            title=_("移交案卷自查：%(number)s") % {"number": case.number},
-            start_date=case.closed_on,
-            days=settings.RULES["REV_5_TRANSFER_DAYS"],
-            remind_days=settings.RULES["REV_5_REMIND_DAYS"],
-            department=case.department,
-            assignee=case.main_handler.user,
-            escalate_roles=[Role.LEGAL_HEAD, Role.LEGAL_OFFICER],
-            url=reverse("cases:detail", args=[case.pk]),
+            title=o.title,
+            start_date=o.start_date,
+            department=o.department,
+            assignee=o.assignee,
+            url=o.url,
+            **_rev5_rule(),
         )
     elif case.closed_on and case.transferred_for_review_on:
         notices.deadline_meet(subject=case, kind=REV5_KIND)
@@ -149,6 +168,19 @@ def _sync_rev5_deadline(case: CaseFile) -> None:
 def case_file_sync_rev5(case: CaseFile) -> None:
     """REV-5 deadline of a file written in bulk (the ledger import), as after a service write."""
     _sync_rev5_deadline(case)
+
+
+def case_files_sync_rev5(cases: list[CaseFile]) -> None:
+    """``_sync_rev5_deadline`` for many files written in bulk (the ledger import), set-based:
+    the files to open, to meet and to cancel each take a few queries per 500 files, not one
+    ``deadline_open`` (about 10 ms) per closed file."""
+    to_open = [c for c in cases if c.closed_on and not c.transferred_for_review_on]
+    to_meet = [c for c in cases if c.closed_on and c.transferred_for_review_on]
+    to_cancel = [c for c in cases if not c.closed_on]
+    if to_open:
+        notices.deadline_open_many(openings=[_rev5_opening(c) for c in to_open], **_rev5_rule())
+    notices.deadline_meet_many(subjects=to_meet, kind=REV5_KIND)
+    notices.deadline_cancel_many(subjects=to_cancel, kind=REV5_KIND)
 
 
 @transaction.atomic

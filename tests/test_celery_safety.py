@@ -118,6 +118,7 @@ DAY = datetime.datetime(2026, 7, 5, 9, 0, tzinfo=datetime.UTC)
 
 
 def _counts() -> dict[str, int]:
+    from cases.models import LedgerImportJob
     from reviews.models import HandlerAssessment, SemiAnnualSummary
     from stats.models import StatReport
     from xian_enforcement.audit.models import AuditEvent
@@ -136,6 +137,9 @@ def _counts() -> dict[str, int]:
         "export_jobs_failed": ExportJob.objects.filter(status="failed").count(),
         "export_audit_rows": AuditEvent.objects.filter(event_type="export").count(),
         "export_files": len(list(exports.glob("*"))) if exports.exists() else 0,
+        "ledger_jobs": LedgerImportJob.objects.count(),
+        "ledger_jobs_done": LedgerImportJob.objects.filter(status="done").count(),
+        "ledger_jobs_failed": LedgerImportJob.objects.filter(status="failed").count(),
     }
 
 
@@ -211,6 +215,45 @@ def _setup_dead_export(users, dept):
     return ()
 
 
+def _ledger_job(users, dept, **fields):
+    """A ledger job with its stored upload (created directly, so nothing is queued by the set-up)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from cases.models import LedgerImportJob
+    from cases.tests.test_ledger import good_row, xlsx
+    from tests.factories import PowerItemFactory, certified_officer
+
+    team = {"a": certified_officer(dept), "b": certified_officer(dept)}
+    PowerItemFactory(department=dept, code="XZCF-0001")
+    job = LedgerImportJob(owner=users["legal_officer"], department=dept, filename="台账.xlsx", **fields)
+    job.path = default_storage.save(f"imports/{job.pk.hex}.xlsx", ContentFile(xlsx([good_row(team, 1)])))
+    job.save()
+    return job
+
+
+def _setup_ledger_preview(users, dept):
+    return (str(_ledger_job(users, dept).pk),)
+
+
+def _setup_dead_ledger_job(users, dept):
+    """A ledger job left running by a dead worker after its last allowed run: failed once."""
+    from django.conf import settings as django_settings
+
+    stale = DAY - datetime.timedelta(hours=1)
+    attempts = django_settings.EXPORT_JOB_MAX_ATTEMPTS
+    _ledger_job(users, dept, status="running", started_at=stale, heartbeat_at=stale, attempts=attempts)
+    return ()
+
+
+def _setup_old_ledger_job(users, dept):
+    from cases.models import LedgerImportJob
+
+    job = _ledger_job(users, dept, status="done")
+    LedgerImportJob.objects.filter(pk=job.pk).update(created_at=DAY - datetime.timedelta(days=30))
+    return ()
+
+
 IDEMPOTENCY_CASES = {
     "notices.scan_deadlines": _setup_scan,
     "statistics.open_periodic_deadlines": _setup_nothing,
@@ -220,6 +263,9 @@ IDEMPOTENCY_CASES = {
     "jobs.purge_old": _setup_old_job,
     "audit.anchor_chain_head": _setup_nothing,  # one anchor notification per day and administrator
     "jobs.sweep_stale": _setup_dead_export,
+    "cases.ledger_job_run": _setup_ledger_preview,
+    "cases.ledger_jobs_sweep": _setup_dead_ledger_job,
+    "cases.ledger_jobs_purge": _setup_old_ledger_job,
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -73,6 +75,151 @@ def deadline_open(
     deadline.save()
     bump_on_commit("notices")
     return deadline
+
+
+@dataclass(frozen=True)
+class DeadlineOpening:
+    """One subject's part of ``deadline_open_many``: what varies from subject to subject."""
+
+    subject: Any
+    title: str
+    start_date: datetime.date
+    department: Any = None
+    assignee: Any = None
+    url: str = ""
+
+
+# Subjects per query of the set-based functions (SQLite allows 999 parameters per statement).
+MANY_BATCH = 500
+
+
+def _chunks(items: list, size: int = MANY_BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@transaction.atomic
+def deadline_open_many(
+    *,
+    kind: str,
+    rule_id: str,
+    days: int,
+    remind_days: list[int],
+    openings: list[DeadlineOpening],
+    escalate_roles: list[str] | None = None,
+    remind_roles: list[str] | None = None,
+) -> int:
+    """``deadline_open`` for many subjects of one model at once (a ledger import closing
+    thousands of files): the same result row by row — one deadline per (subject, kind), a
+    cancelled one re-opened with fresh dates, an open one whose dates changed restarted at
+    stage 0, a met one left met, the reminder schedule (``next_action_on``) of each open one —
+    in a few queries per 500 subjects (a locked read, one ``bulk_create``, one ``bulk_update``).
+    Like ``deadline_open`` it writes no audit row (deadlines are derived from the audited
+    subject). A subject listed twice counts once, its last entry wins (as two calls in turn).
+    The caller holds the subjects (new in its transaction, or locked): a deadline inserted
+    concurrently for the same subject fails the unique constraint and rolls the caller back.
+    Returns the number of subjects."""
+    by_id = {o.subject.pk: o for o in openings}
+    if not by_id:
+        return 0
+    ct = ContentType.objects.get_for_model(next(iter(by_id.values())).subject)
+    due_after = datetime.timedelta(days=days)
+    escalate, remind = escalate_roles or [], remind_roles or []
+    fields = [
+        "rule_id",
+        "title",
+        "department",
+        "assignee",
+        "url",
+        "remind_days",
+        "escalate_roles",
+        "remind_roles",
+        "status",
+        "met_at",
+        "start_date",
+        "due_date",
+        "stage",
+        "next_action_on",
+    ]
+    for batch in _chunks(list(by_id)):
+        stored = {
+            d.object_id: d
+            for d in Deadline.objects.select_for_update()
+            .filter(kind=kind, content_type=ct, object_id__in=batch)
+            .order_by("object_id")
+        }
+        new, changed = [], []
+        for object_id in batch:
+            o = by_id[object_id]
+            due = o.start_date + due_after
+            deadline = stored.get(object_id)
+            if deadline is None:
+                deadline = Deadline(
+                    kind=kind,
+                    content_type=ct,
+                    object_id=object_id,
+                    rule_id=rule_id,
+                    start_date=o.start_date,
+                    due_date=due,
+                )
+                new.append(deadline)
+            else:
+                changed.append(deadline)
+                if deadline.status == DeadlineStatus.CANCELLED:
+                    deadline.status, deadline.met_at = DeadlineStatus.OPEN, None
+                    deadline.start_date, deadline.due_date, deadline.stage = o.start_date, due, 0
+                elif deadline.status == DeadlineStatus.OPEN and (
+                    deadline.start_date != o.start_date or deadline.due_date != due
+                ):
+                    deadline.start_date, deadline.due_date, deadline.stage = o.start_date, due, 0
+            deadline.title, deadline.department, deadline.assignee, deadline.url = (
+                o.title,
+                o.department,
+                o.assignee,
+                o.url,
+            )
+            deadline.remind_days, deadline.escalate_roles, deadline.remind_roles = remind_days, escalate, remind
+            deadline.next_action_on = deadline.compute_next_action() if deadline.status == DeadlineStatus.OPEN else None
+            # ``full_clean`` without its per-row uniqueness queries: the lookup above is the check.
+            deadline.clean_fields(exclude=["content_type", "department", "assignee"])
+            deadline.clean()
+        Deadline.objects.bulk_create(new)
+        Deadline.objects.bulk_update(changed, fields)
+    bump_on_commit("notices")
+    return len(by_id)
+
+
+def _open_of(subjects: list, kind: str):
+    ids = list({s.pk for s in subjects})
+    if not ids:
+        return None, []
+    ct = ContentType.objects.get_for_model(subjects[0])
+    return Deadline.objects.filter(kind=kind, content_type=ct, status=DeadlineStatus.OPEN), ids
+
+
+def deadline_meet_many(*, subjects: list, kind: str) -> int:
+    """``deadline_meet`` for many subjects of one model: one update per 500 subjects."""
+    query, ids = _open_of(subjects, kind)
+    if query is None:
+        return 0
+    bump_on_commit("notices")
+    now = timezone.now()
+    return sum(
+        query.filter(object_id__in=batch).update(status=DeadlineStatus.MET, met_at=now, next_action_on=None)
+        for batch in _chunks(ids)
+    )
+
+
+def deadline_cancel_many(*, subjects: list, kind: str) -> int:
+    """``deadline_cancel`` for many subjects of one model: one update per 500 subjects."""
+    query, ids = _open_of(subjects, kind)
+    if query is None:
+        return 0
+    bump_on_commit("notices")
+    return sum(
+        query.filter(object_id__in=batch).update(status=DeadlineStatus.CANCELLED, next_action_on=None)
+        for batch in _chunks(ids)
+    )
 
 
 def deadline_meet(*, subject, kind: str) -> int:
