@@ -151,6 +151,7 @@ def test_rev_7_legal_officer_amends_with_reason_version_kept_audited_review_flag
 
     detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'id="amendments"' in detail and reason in detail and "800.00" in detail
+    assert 'id="review-case-amended"' in detail  # the file page's review panel carries the mark too
     record = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
     assert "案卷在评查后被更正" in record
     queue = client.get(reverse("reviews:index")).content.decode()

@@ -49,7 +49,7 @@ def job_download(request, pk):
         handle = job.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    stamp = job.created_at.strftime("%Y%m%d-%H%M")
+    stamp = timezone.localtime(job.created_at).strftime("%Y%m%d-%H%M")
     return FileResponse(
         handle,
         as_attachment=True,
