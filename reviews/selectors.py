@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from cases.choices import LitigationState, ReconsiderationState
 from cases.models import CaseCategory, CaseFile
@@ -319,7 +319,7 @@ def grade_distribution(user, year: int, period: str = "year") -> dict[str, int]:
 # --- Self-review records (REV-7) -------------------------------------------------------------
 
 
-HANDLER_MAY_NOT_REVIEW = _lazy(
+HANDLER_MAY_NOT_REVIEW = gettext_lazy(
     "您承办了该案卷（主办或协办），不能自查本人承办的案卷，须由本部门其他法制机构人员自查（REV-7）。"
 )
 
@@ -427,12 +427,14 @@ SCORE_SUM = DecimalField(max_digits=16, decimal_places=1)  # a sum of scores out
 # The caption every page that shows the self-review rate puts beside it (one definition).
 # The review queue's backlog is a to-do list, not a period figure: it is named apart from the
 # dashboard's "本期结案逾期未移交" (REV-5 of a chosen period) and never shown beside it.
-OVERDUE_NOW_DEFINITION = _lazy(
+OVERDUE_NOW_DEFINITION = gettext_lazy(
     "当前逾期未移交（全部年度）：截至今天，任一年度结案、已满规定日数仍未移交自查的案卷（复议诉讼案卷不计）；"
     "即各年度统计看板“本期结案逾期未移交”之和"
 )
-AWAITING_NOW_DEFINITION = _lazy("当前待移交（全部年度）：截至今天，已结案、尚未移交自查的案卷（复议诉讼案卷不计）")
-COVERAGE_DEFINITION = _lazy("自查率 = 已自查（自查记录已锁定）÷ 应自查（本期结案、未提起复议或诉讼的案卷）")
+AWAITING_NOW_DEFINITION = gettext_lazy(
+    "当前待移交（全部年度）：截至今天，已结案、尚未移交自查的案卷（复议诉讼案卷不计）"
+)
+COVERAGE_DEFINITION = gettext_lazy("自查率 = 已自查（自查记录已锁定）÷ 应自查（本期结案、未提起复议或诉讼的案卷）")
 
 
 def coverage_by_department(

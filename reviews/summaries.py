@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from xian_enforcement.errors import DomainError
 from xian_enforcement.notices import services as notices
@@ -110,7 +110,7 @@ class Standing:
 
 
 # The caption beside every "overdue summaries" figure (one definition).
-OVERDUE_DEFINITION = _lazy("逾期半年总结：所选期间内各半年的总结，报送期限已过仍未报送的份数")
+OVERDUE_DEFINITION = gettext_lazy("逾期半年总结：所选期间内各半年的总结，报送期限已过仍未报送的份数")
 
 
 def halves_of(period: str) -> tuple[int, ...]:

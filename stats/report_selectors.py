@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from xian_enforcement.org.models import Department
 from xian_enforcement.org.scoping import scope_for
@@ -77,7 +77,7 @@ class UnitStatus:
 
 
 # The caption beside every "overdue statistics reports" figure (one definition).
-OVERDUE_DEFINITION = _lazy("逾期统计报表：所选期间的统计报表，报送期限已过仍未报送（未开始、草稿或被退回）")
+OVERDUE_DEFINITION = gettext_lazy("逾期统计报表：所选期间的统计报表，报送期限已过仍未报送（未开始、草稿或被退回）")
 
 
 def report_overdue(status: str, year: int, period: str, today: datetime.date) -> bool:
