@@ -38,11 +38,13 @@ def _today():
 
 
 def _file(dept, users, code="punishment", **kw):
+    """Handled by people already in ``dept`` (no new certificate holder); the co-handler is not
+    the legal officer who self-reviews the file (REV-7: nobody reviews a file they handled)."""
     return CaseFileFactory(
         department=dept,
         category=category(code),
         main_handler=users["handler"].officer,
-        co_handlers=[users["legal_officer"].officer],
+        co_handlers=[users["party_member"].officer],
         **kw,
     )
 
