@@ -99,8 +99,9 @@ DRAW_PAGE_SIZE = 50
 STRATA_UNITS_PER_PAGE = 15
 
 
-def _paged(request, qs, param: str, size: int = DRAW_PAGE_SIZE):
-    page = Paginator(qs, size).get_page(request.GET.get(param))
+def _paged(request, qs, param: str, size: int | None = None):
+    # DRAW_PAGE_SIZE is read when called, not bound as a default when the module is imported.
+    page = Paginator(qs, size or DRAW_PAGE_SIZE).get_page(request.GET.get(param))
     page.object_list = list(page.object_list)
     page.prev_url = _page_url(request, param, page.previous_page_number()) if page.has_previous() else ""
     page.next_url = _page_url(request, param, page.next_page_number()) if page.has_next() else ""

@@ -72,6 +72,8 @@ PROTECTED_URL_NAMES = frozenset(
                 "attachment_delete",
                 "ledger_template",
                 "ledger_import",
+                "ledger_job",  # a large ledger's background preview/import: the owner's only
+                "ledger_job_progress",
                 "power_list",
                 "power_export",
                 "power_template",

@@ -127,6 +127,7 @@ def build_world(users, dept, other_dept, bureau, region) -> World:
     o["training"] = TrainingSessionFactory(organiser=dept, people=[o["officer"]])
     o["account"] = users["handler"]
     o["export_job"] = _export_job(legal)
+    o["ledger_job"] = _ledger_job(legal, dept)
     o["notification"] = Notification.objects.create(
         recipient=legal, kind="info", title="请及时完成自查评查", body="案卷已移送", url="/reviews/", dedupe_key="w1"
     )
@@ -140,6 +141,33 @@ def _export_job(owner):
     except ImportError:  # pragma: no cover
         return None
     return ExportJob.objects.create(owner=owner, kind="cases", title="案卷清单导出", status="pending")
+
+
+def _ledger_job(owner, dept):
+    """A large ledger's finished preview of the legal officer (cases.ledger_jobs, issue 13):
+    only its owner sees it; the upload itself is not needed to show the result."""
+    from cases.models import LedgerImportJob
+    from xian_enforcement.jobs.models import JobStatus
+
+    return LedgerImportJob.objects.create(
+        owner=owner,
+        department=dept,
+        filename="执法案卷台账.xlsx",
+        path="imports/world.xlsx",
+        status=JobStatus.DONE,
+        rows_done=1,
+        rows_total=1,
+        result={
+            "ok": True,
+            "rejected": False,
+            "created": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "errors": [],
+            "plans": [[2, "create", "隰市监罚〔2026〕99号", "新增"]],
+        },
+        finished_at=timezone.now(),
+    )
 
 
 def add_evidence_and_return(world: World):
@@ -170,6 +198,8 @@ KWARGS = {
     "cases:attachment_upload": {"pk": "case"},
     "cases:attachment_download": {"pk": "attachment"},
     "cases:attachment_delete": {"pk": "attachment"},
+    "cases:ledger_job": {"pk": "ledger_job"},
+    "cases:ledger_job_progress": {"pk": "ledger_job"},
     "reviews:start": {"case_pk": "reviewable"},
     "reviews:detail": {"pk": "review"},
     "reviews:edit": {"pk": "review"},
