@@ -3,7 +3,7 @@
 #   make run     venv + requirements + Debian packages, migrate, demo county, then web + Celery
 #                worker + beat on SQLite and the filesystem broker; one Ctrl-C stops all three
 #   make test    venv + dev requirements + Debian packages (incl. chromium), then the whole suite
-#   make lint    ruff check + ruff format --check
+#   make lint    ruff check + ruff format --check + lint-imports (the import contract, pyproject.toml)
 #   make check   manage.py check + makemigrations --check --dry-run
 #
 # Variables: HOST, PORT, DEMO_PASSWORD, RELOAD=1 (make run), PYTEST_ARGS, PYTEST_WORKERS (make test),
@@ -43,7 +43,7 @@ endif
 help:
 	@echo "make run     set up and start web + worker + beat at http://127.0.0.1:$(PORT)/ (Ctrl-C stops all)"
 	@echo "make test    set up and run the whole test suite (PYTEST_ARGS='...' to pass options)"
-	@echo "make lint    ruff check + ruff format --check"
+	@echo "make lint    ruff check + ruff format --check + lint-imports"
 	@echo "make format  ruff format + ruff check --fix"
 	@echo "make check   manage.py check + makemigrations --check --dry-run"
 
@@ -70,6 +70,7 @@ test: setup-dev
 lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: venv-dev
 	$(VENV)/bin/ruff format .

@@ -10,13 +10,19 @@ class ReviewsConfig(AppConfig):
         from cases.access import register_freeze_check
         from cases.panels import register_case_panel
         from cases.signals import case_file_amended
+        from xian_enforcement.warmup import register_warm_up
 
-        from . import audit_registry  # noqa: F401  (registers models with auditlog)
+        from . import (
+            audit_registry,  # noqa: F401  (registers models with auditlog)
+            pdf,
+        )
         from .panels import case_reviews_panel
         from .selectors import case_freeze, case_freezes
         from .services import self_review_flag_case_amended
 
         register_case_panel(case_reviews_panel)
+        # Long-running processes import WeasyPrint and prepare fonts, style and templates at start.
+        register_warm_up(pdf.warm_up)
         # REV-7: a file with a submitted or locked record is final; an amendment marks the record.
         register_freeze_check(case_freeze, many=case_freezes)
         case_file_amended.connect(self_review_flag_case_amended, dispatch_uid="reviews.case_amended")

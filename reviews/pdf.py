@@ -9,7 +9,8 @@ which for CJK text shapes every cell once per character). The text is set in "Xi
 a subset of Noto Serif CJK SC made once under ``VAR_DIR/fonts`` (reviews/fonts.py): WeasyPrint
 subsets each face it embeds in every PDF, and from the 65,535-glyph system collection that cost
 ~0.1 s a face (the Chinese punctuation sits at glyph ids ~60,000); from the subset ~0.02 s.
-Long-running processes call ``warm_up()`` at start (xian_enforcement/warmup.py).
+Long-running processes run ``warm_up()`` at start (registered in ReviewsConfig.ready() with
+xian_enforcement.warmup.register_warm_up; it imports WeasyPrint, so no user pays for that).
 A change to ``_style.html`` needs a restart of the process."""
 
 from __future__ import annotations

@@ -62,9 +62,14 @@ INSTALLED_APPS = [
     "stats.apps.StatisticsConfig",
     "tolerance",
     "xian_enforcement.accounts",
-    "xian_enforcement.bench",  # manage.py bench (performance.md); no models, no URLs
     "xian_enforcement.jobs",  # background exports with progress (performance.md target 8)
 ]
+# The benchmark harness (manage.py bench, docs/performance.md) is a development app outside the
+# core: installed only with BENCH=1, and in tests (xian_enforcement/settings_test.py). It has no
+# models and adds nothing to the project's URLs; production never loads it.
+BENCH = envbool("BENCH", False)
+if BENCH:
+    INSTALLED_APPS.append("benchmarks")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

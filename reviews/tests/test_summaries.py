@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from reviews import summaries
 from reviews.tasks import open_summary_deadlines
@@ -115,3 +116,15 @@ def test_rev_9_reminder_before_the_due_date_reaches_the_units_legal_office(users
     reminders = Notification.objects.filter(deadline=deadline, kind=NotificationKind.REMINDER)
     assert {n.recipient for n in reminders} == {users["legal_officer"], users["legal_head"]}
     assert all("REV-9" in n.title and "10" in n.title for n in reminders)
+
+
+def test_semi_annual_summary_on_time_uses_the_local_date():
+    """An aware submission time counts by its local (Asia/Shanghai) date: 01:00 in Beijing on the
+    28th is the 27th in UTC, where the database keeps it, and is a day late for a due date of the
+    27th."""
+    from reviews.models_inspection import SemiAnnualSummary
+
+    at_beijing_0100 = datetime.datetime(2026, 11, 27, 17, 0, tzinfo=datetime.UTC)
+    summary = SemiAnnualSummary(submitted_at=at_beijing_0100, due_date=datetime.date(2026, 11, 27))
+    assert timezone.localtime(at_beijing_0100).date() == datetime.date(2026, 11, 28)
+    assert summary.on_time is False

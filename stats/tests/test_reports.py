@@ -12,6 +12,7 @@ import time_machine
 from stats import services
 from stats.choices import Period, ReportStatus
 from stats.models import ReportFigure, StatReport
+from xian_enforcement.audit.models import AuditEvent
 from xian_enforcement.errors import DomainError
 from xian_enforcement.notices.models import Deadline, Notification
 from xian_enforcement.notices.services import deadline_scan
@@ -242,3 +243,19 @@ def test_sta_2_start_is_idempotent(users, dept, records):
 
 def test_status_not_started_report_from_factory(dept):
     assert StatReportFactory(department=dept).status == ReportStatus.NOT_STARTED
+
+
+def test_sta_3_bulk_saved_report_figures_are_in_the_trail(users, dept):
+    """STA-3 keeps every change of a reported figure: the report form saves figures with
+    bulk_update, which auditlog alone would not hear (xian_enforcement/audit/bulk.py)."""
+    report = services.report_start(department=dept, year=2026, period=Period.HALF_YEAR, by=users["legal_officer"])
+    assert (
+        services.report_figures_save(report=report, by=users["legal_officer"], data={"no_penalty": {"value": "4"}})
+        == {}
+    )
+    bulk_rows = AuditEvent.objects.filter(event_type="state_change", detail__has_key="bulk").order_by("pk")
+    saves = [r for r in bulk_rows if r.detail["model"] == "statistics.ReportFigure" and r.detail["bulk"] == "update"]
+    assert saves, "the figure save left no audit row"
+    (save,) = saves  # the prefill's bulk_update changed nothing and left no row
+    changed = [r for r in save.detail["rows"] if r["after"]["value"] == "4.00"]
+    assert len(changed) == 1 and changed[0]["before"]["value"] is None

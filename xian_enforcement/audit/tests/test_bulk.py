@@ -78,22 +78,3 @@ def test_disabled_auditlog_context_writes_nothing(dept):
     with disable_auditlog():
         Department.objects.filter(pk=dept.pk).update(order=3)
     assert _bulk_rows() == []
-
-
-@pytest.mark.django_db
-def test_sta_3_bulk_saved_report_figures_are_in_the_trail(users, dept):
-    """STA-3 keeps every change of a reported figure: the report form saves figures with
-    bulk_update, which auditlog alone would not hear."""
-    from stats import services
-    from stats.choices import Period
-
-    report = services.report_start(department=dept, year=2026, period=Period.HALF_YEAR, by=users["legal_officer"])
-    assert (
-        services.report_figures_save(report=report, by=users["legal_officer"], data={"no_penalty": {"value": "4"}})
-        == {}
-    )
-    saves = [r for r in _bulk_rows() if r.detail["model"] == "statistics.ReportFigure" and r.detail["bulk"] == "update"]
-    assert saves, "the figure save left no audit row"
-    (save,) = saves  # the prefill's bulk_update changed nothing and left no row
-    changed = [r for r in save.detail["rows"] if r["after"]["value"] == "4.00"]
-    assert len(changed) == 1 and changed[0]["before"]["value"] is None

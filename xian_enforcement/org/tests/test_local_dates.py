@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 from django.template import Context, Template
-from django.utils import timezone
 
 from xian_enforcement.org.templatetags.xian import daysafter
 
@@ -25,14 +24,6 @@ def test_daysafter_takes_the_local_date_of_an_aware_datetime():
     )
     assert html == "0"
     assert daysafter(datetime.date(2026, 12, 5), datetime.date(2026, 11, 28)) == 7
-
-
-def test_semi_annual_summary_on_time_uses_the_local_date():
-    from reviews.models_inspection import SemiAnnualSummary
-
-    summary = SemiAnnualSummary(submitted_at=AT_BEIJING_0100, due_date=datetime.date(2026, 11, 27))
-    assert timezone.localtime(AT_BEIJING_0100).date() == datetime.date(2026, 11, 28)
-    assert summary.on_time is False
 
 
 def test_options_tag_escapes_values_and_labels_and_matches_the_for_loop():

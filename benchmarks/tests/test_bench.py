@@ -13,10 +13,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, F
 
+from benchmarks import datagen
 from cases.choices import CaseStatus
 from cases.models import CaseFile
 from reviews.models import SelfReview
-from xian_enforcement.bench import datagen
 from xian_enforcement.org.models import Region
 
 TARGETS = {"F", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}

@@ -29,7 +29,7 @@ from xian_enforcement.org.models import Officer, Region
 
 from .datagen import PROVINCE_POST, Structure, county_volumes
 
-BENCH_URLCONF = "xian_enforcement.bench.urls"
+BENCH_URLCONF = "benchmarks.urls"
 # What the run overrides: the bench urlconf (the floor page F), and production's DEBUG = False
 # (with DEBUG on, Django records every statement and its SQL text: about 0.1 ms a query on a
 # 2-core machine, which production does not pay).

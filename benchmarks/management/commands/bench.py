@@ -29,8 +29,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 
-from xian_enforcement.bench import datagen
-from xian_enforcement.bench.measure import Bench, as_json, table
+from benchmarks import datagen
+from benchmarks.measure import Bench, as_json, table
 
 CHILD_ENV = "XIAN_BENCH_CHILD"
 
@@ -68,6 +68,7 @@ class Command(BaseCommand):
         reuse, keep = opts["reuse"], opts["keep"] or opts["reuse"]
         env = dict(os.environ)
         env[CHILD_ENV] = "1"
+        env["BENCH"] = "1"  # the child's settings install this app too
         env.pop("REDIS_URL", None)  # the bench never shares a cache or broker with anyone
         var = Path(settings.VAR_DIR) / "bench"
         env["XIAN_VAR_DIR"] = str(var)
@@ -171,7 +172,7 @@ class Command(BaseCommand):
             bench = Bench(st, n, reps=opts["reps"], log=log)
             from django.test.utils import override_settings
 
-            from xian_enforcement.bench.measure import BENCH_SETTINGS
+            from benchmarks.measure import BENCH_SETTINGS
 
             with override_settings(**BENCH_SETTINGS):
                 small = bench.snapshot()
