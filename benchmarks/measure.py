@@ -916,7 +916,11 @@ class Bench:
         for name in ("weasyprint", "fontTools"):  # missing-glyph warnings, one per character
             logging.getLogger(name).setLevel(logging.ERROR)
         rows = []
-        for label, fn in (("评查记录 review record PDF", pdf.record_pdf), ("通知书 notice PDF", pdf.notice_pdf)):
+
+        def notice(review):  # as issued: the number comes from the unit's sequence, not allocated here
+            return pdf.notice_pdf(review, document_number="隰县评查〔2026〕1号")
+
+        for label, fn in (("评查记录 review record PDF", pdf.record_pdf), ("通知书 notice PDF", notice)):
             try:
                 xs = timings(lambda fn=fn: fn(review), max(1, min(5, self.reps // 6)), warm=1)
             except Exception as exc:
