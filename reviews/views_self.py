@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.selectors import case_file_for_user
+from xian_enforcement.documents.services import document_disposition
 from xian_enforcement.errors import DomainError
 
 from . import recheck, scoring, selectors, services
@@ -251,9 +252,10 @@ def review_sign(request, pk: int):
     return redirect("reviews:detail", pk=review.pk)
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+def _pdf_response(content: bytes, title: str) -> HttpResponse:
+    """The PDF, named by what it is (案号, 文号), never a database id."""
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = document_disposition(title)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -261,7 +263,7 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 @login_required
 def review_record_pdf(request, pk: int):
     review = selectors.review_for_user(request.user, pk)
-    return _pdf_response(record_pdf(review), f"review-record-{review.pk}.pdf")
+    return _pdf_response(record_pdf(review), f"{review.case_file.number}评查记录表")
 
 
 def _notice_or_404(review):
@@ -292,7 +294,7 @@ def review_notice_pdf(request, pk: int):
     notice = _notice_or_404(review)
     with notice.pdf.open("rb") as fh:
         content = fh.read()
-    return _pdf_response(content, f"review-notice-{review.pk}.pdf")
+    return _pdf_response(content, notice.document_number)
 
 
 @login_required

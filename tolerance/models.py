@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xian_enforcement.audit.bulk import AuditedManager
@@ -82,6 +83,9 @@ class Application(models.Model):
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("调查人")
     )
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    # 申请编号, from the unit's per-year sequence when the application is submitted
+    # (xian_enforcement.documents); a draft has none. Stored, never recomputed.
+    document_number = models.CharField(_("申请编号"), max_length=60, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -101,7 +105,13 @@ class Application(models.Model):
 
     @property
     def number(self) -> str:
-        return f"容申〔{self.created_at.year if self.created_at else ''}〕{self.pk or ''}号"
+        """The application number (市场监管局容申〔2026〕3号), given on submission; a draft
+        reads 草稿（未编号）, never its database id."""
+        if self.document_number:
+            return self.document_number
+        if self.status == ApplicationStatus.DRAFT:
+            return gettext("草稿（未编号）")
+        return gettext("未编号")
 
 
 class ApplicationEvent(models.Model):
@@ -244,6 +254,8 @@ class CorrectionOrder(models.Model):
     issued_on = models.DateField(_("下达日期"), null=True, blank=True)
     issued_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    # 发文字号 of the order, from the unit's per-year sequence when it is issued; a draft has none.
+    document_number = models.CharField(_("文号"), max_length=60, blank=True, editable=False)
 
     objects = AuditedManager()
 
@@ -252,7 +264,13 @@ class CorrectionOrder(models.Model):
         verbose_name_plural = _("纠错整改通知")
 
     def __str__(self) -> str:
-        return f"纠错〔{self.pk}〕"
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """The order's number (市场监管局纠错〔2026〕1号), given when it is issued; a draft reads
+        草稿（未编号）, never its database id."""
+        return self.document_number or gettext("草稿（未编号）")
 
 
 class CorrectionItem(models.Model):

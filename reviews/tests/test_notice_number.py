@@ -51,3 +51,21 @@ def test_rev_7_notice_pdf_and_page_show_the_stored_number(client, users, dept):
     client.force_login(users["legal_officer"])
     page = client.get(reverse("reviews:notice", args=[review.pk])).content.decode()
     assert notice.document_number in page
+
+
+def test_rev_7_pdf_downloads_are_named_by_the_number_not_the_id(client, users, dept):
+    """The notice PDF is saved as 市场监管局评查〔2026〕1号.pdf (RFC 5987 ``filename*``), the
+    record as <案号>评查记录表.pdf; neither name carries the database id."""
+    from urllib.parse import quote
+
+    review = locked_review(reviewable_file(dept), users)
+    client.force_login(users["legal_officer"])
+    notice = client.get(reverse("reviews:notice_pdf", args=[review.pk]))
+    assert notice.status_code == 200
+    assert notice["Content-Disposition"] == "inline; filename*=utf-8''" + quote(f"{review.notice.document_number}.pdf")
+    record = client.get(reverse("reviews:record_pdf", args=[review.pk]))
+    assert record["Content-Disposition"] == "inline; filename*=utf-8''" + quote(
+        f"{review.case_file.number}评查记录表.pdf"
+    )
+    for response in (notice, record):
+        assert f"-{review.pk}.pdf" not in response["Content-Disposition"]

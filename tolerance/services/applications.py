@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xian_enforcement.documents.services import document_number_allocate
 from xian_enforcement.org.models import Officer
 
 from .. import access
@@ -20,6 +21,10 @@ from ._common import check_state, full_clean, locked, record, refuse
 
 APPLICATION_FIELDS = ("act", "act_date", "error_category", "field", "statement")
 ALLOWED_TYPES = {"application/pdf", "image/jpeg", "image/png", "application/zip"}
+# The application number: the unit's own sequence per year of submission (容申〔2026〕3号).
+# A draft has none; the number is allocated when it is submitted.
+DOCUMENT_KIND = "tolerance_application"
+DOCUMENT_WORD = "容申"
 
 
 def _apply(application: Application, data: dict, circumstances, case_files) -> Application:
@@ -88,7 +93,8 @@ def application_update(*, application: Application, by_user, data: dict, circums
 
 @transaction.atomic
 def application_submit(*, application: Application, by_user) -> Application:
-    """draft → submitted; the risk check of TOL-18 runs on the new count."""
+    """draft → submitted; the application gets its number from the unit's sequence for the
+    year (容申〔2026〕3号); the risk check of TOL-18 runs on the new count."""
     from .risk import risk_check
 
     application = locked(application)
@@ -96,7 +102,14 @@ def application_submit(*, application: Application, by_user) -> Application:
     if not access.can_edit_draft(by_user, application):
         refuse(_("只有填报人、当事人或本单位法制机构可以提交申请。"), rule_id="TOL-14b")
     application.submitted_on = timezone.localdate()
-    application.save(update_fields=["submitted_on", "updated_at"])
+    if not application.document_number:
+        application.document_number = document_number_allocate(
+            department=application.department,
+            year=application.submitted_on.year,
+            kind=DOCUMENT_KIND,
+            word=DOCUMENT_WORD,
+        ).text
+    application.save(update_fields=["submitted_on", "document_number", "updated_at"])
     record(application, ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, by_user)
     risk_check(application=application, today=application.submitted_on)
     return application

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xian_enforcement.documents.services import document_number_allocate
 from xian_enforcement.notices import services as notices
 from xian_enforcement.notices.models import Deadline
 from xian_enforcement.org.choices import Role
@@ -21,6 +22,9 @@ from ..models import CorrectionItem, CorrectionOrder, ExtensionRequest
 from ._common import full_clean, refuse
 
 CORRECTION_KIND = "tol17_correction"
+# The order's number: the unit's own sequence per year of issue (纠错〔2026〕1号); a draft has none.
+DOCUMENT_KIND = "tolerance_correction"
+DOCUMENT_WORD = "纠错"
 
 
 def _locked(order: CorrectionOrder) -> CorrectionOrder:
@@ -43,7 +47,7 @@ def _open_deadline(order: CorrectionOrder) -> None:
         subject=order,
         kind=CORRECTION_KIND,
         rule_id="TOL-17",
-        title=_("纠错整改：%(n)s") % {"n": application.number},
+        title=_("纠错整改：%(n)s") % {"n": order.number},
         start_date=order.issued_on,
         days=(order.due_date - order.issued_on).days,
         remind_days=_remind_days(order.issued_on, order.due_date),
@@ -81,12 +85,15 @@ def correction_issue(
     order.reasons, order.requirements, order.due_date = reasons, requirements, due_date
     order.issued_on, order.issued_by, order.status = today, by_user, CorrectionStatus.ISSUED
     full_clean(order, exclude=["decision"])
+    order.document_number = document_number_allocate(
+        department=application.department, year=today.year, kind=DOCUMENT_KIND, word=DOCUMENT_WORD
+    ).text
     order.save()
     CorrectionItem.objects.bulk_create([CorrectionItem(order=order, text=t[:300]) for t in items])
     _open_deadline(order)
     notices.notify(
         recipient=application.officer.user,
-        title=_("纠错整改通知：%(n)s，期限 %(d)s") % {"n": application.number, "d": due_date.isoformat()},
+        title=_("纠错整改通知：%(n)s，期限 %(d)s") % {"n": order.number, "d": due_date.isoformat()},
         body=requirements[:500],
         url=reverse("tolerance:correction", args=[order.pk]),
         rule_id="TOL-17",

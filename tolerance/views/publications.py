@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from xian_enforcement.documents.services import document_disposition
 from xian_enforcement.org.scoping import scope_for
 
 from .. import selectors
@@ -40,5 +41,5 @@ def decision_pdf_view(request, pk: int):
     if decision is None:
         raise Http404(_("该申请尚未认定。"))
     response = HttpResponse(decision_pdf(decision), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="decision-{decision.pk}.pdf"'
+    response["Content-Disposition"] = document_disposition(decision.document_number)
     return response

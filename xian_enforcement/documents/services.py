@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils.http import content_disposition_header
 
 from .models import DocumentSequence
 
@@ -46,3 +47,11 @@ def document_number_allocate(*, department, year: int, kind: str, word: str) -> 
     return DocumentNumber(
         serial=serial, text=document_number_text(department=department, year=year, serial=serial, word=word)
     )
+
+
+def document_disposition(title: str, *, extension: str = "pdf", as_attachment: bool = False) -> str:
+    """The Content-Disposition of a document download named by its number, never a database
+    id: ``inline; filename*=utf-8''…`` (RFC 5987/6266) for 市场监管局容认〔2026〕3号.pdf. Path
+    separators and control characters are replaced so the name is one safe file name."""
+    name = "".join("_" if ch in '/\\"' or ord(ch) < 32 or ord(ch) == 127 else ch for ch in title).strip() or "document"
+    return content_disposition_header(as_attachment, f"{name}.{extension}")
