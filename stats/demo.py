@@ -140,7 +140,7 @@ def _reports(county, rng: random.Random) -> tuple[int, int]:
 def build(county, *, cases: int | None = None, rng: random.Random) -> dict[str, int]:
     # The demo case files were inserted in bulk (no signals): summarise them first, since the
     # reports' recorded figures read the summary. The statistics builder runs last
-    # (settings.DEMO_BUILDERS), after every room that writes case files.
+    # (registered with after=…), after every room that writes case files.
     summaries = summary_rebuild([county.government.pk, *(d.pk for d in county.departments)])
     sessions, attendances = _training(county, rng)
     reports, deadlines = _reports(county, rng)
