@@ -35,7 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from xian_enforcement.audit.bulk import DETAIL_LIMIT
 from xian_enforcement.audit.services import EventType, audit_event_record
 from xian_enforcement.data_versions import bump_on_commit
-from xian_enforcement.errors import DomainError
+from xian_enforcement.errors import DomainError, error_text
 from xian_enforcement.org.models import Certificate, Department, Officer
 from xian_enforcement.org.selectors import assignable_officers
 from xian_enforcement.spreadsheets.imports import (  # noqa: F401 (re-exported for cases.powerlist)
@@ -47,7 +47,6 @@ from xian_enforcement.spreadsheets.imports import (  # noqa: F401 (re-exported f
     RowError,
     RowPlan,
     apply_rows,
-    domain_error_text,
     dry_run,
 )
 from xian_enforcement.spreadsheets.reader import (  # noqa: F401 (re-exported for cases.powerlist)
@@ -523,7 +522,7 @@ class _RowRules:
                 for name, msgs in exc.message_dict.items()
             ]
         except DomainError as exc:
-            return [RowError(plan.row, ledger_column_of(exc.field), domain_error_text(exc))]
+            return [RowError(plan.row, ledger_column_of(exc.field), error_text(exc))]
         return []
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xian_enforcement.audit.services import EventType, audit_event_record
-from xian_enforcement.errors import DomainError
+from xian_enforcement.errors import DomainError, error_status, form_error
 from xian_enforcement.notices.selectors import deadlines_of
 from xian_enforcement.org.models import Department
 from xian_enforcement.org.scoping import scope_for
@@ -146,14 +146,6 @@ def case_detail(request, pk: int):
     )
 
 
-def _apply_domain_error(form, exc: DomainError) -> None:
-    text = f"{exc.message}" + (f"（{exc.rule_id}）" if exc.rule_id and exc.rule_id not in exc.message else "")
-    if exc.field and exc.field in form.fields:
-        form.add_error(exc.field, text)
-    else:
-        form.add_error(None, text)
-
-
 @login_required
 def case_create(request):
     scope = scope_for(request.user)
@@ -171,7 +163,7 @@ def case_create(request):
                 created_by=request.user,
             )
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request, _("案卷 %(n)s 已登记。结案后请在 30 日内移交法制机构自查（REV-5）。") % {"n": case.number}
@@ -203,7 +195,7 @@ def case_edit(request, pk: int):
                 penalty_kinds=list(form.cleaned_data["penalty_kinds"]),
             )
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("案卷已保存。"))
             return redirect("cases:detail", pk=case.pk)
@@ -236,7 +228,7 @@ def case_amend(request, pk: int):
                 attachment_description=form.cleaned_data["attachment_description"],
             )
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -277,10 +269,8 @@ def attachment_upload(request, pk: int):
             case_file=case, upload=upload, uploaded_by=request.user, description=form.cleaned_data["description"]
         )
     except DomainError as exc:
-        if exc.rule_id == "REV-7":  # a frozen file takes no new document (only by amendment)
-            status = 409
-        else:
-            status = 413 if upload.size > services.settings.ATTACHMENT_MAX_BYTES else 400
+        # a frozen file takes no new document (REV-7: 409); a file over the limit is 413
+        status = error_status(exc, default=413 if upload.size > services.settings.ATTACHMENT_MAX_BYTES else 400)
         return render(request, "cases/attachment_error.html", {"case": case, "error": str(exc)}, status=status)
     messages.success(request, _("附件已上传。"))
     return redirect(reverse("cases:detail", args=[case.pk]) + "#attachments")

@@ -10,17 +10,23 @@ class ReviewsConfig(AppConfig):
         from cases.access import register_freeze_check
         from cases.panels import register_case_panel
         from cases.signals import case_file_amended
+        from xian_enforcement.jobs.registry import register_exporter
+        from xian_enforcement.org.demo import register_demo_builder
         from xian_enforcement.warmup import register_warm_up
 
         from . import (
             audit_registry,  # noqa: F401  (registers models with auditlog)
+            demo,
             pdf,
         )
+        from .annual_export import assessment_job_write
         from .panels import case_reviews_panel
         from .selectors import case_freeze, case_freezes
         from .services import self_review_flag_case_amended
 
         register_case_panel(case_reviews_panel)
+        register_exporter("review_assessment", assessment_job_write)
+        register_demo_builder("reviews", demo.build, reset=demo.reset, after=("cases",))
         # Long-running processes import WeasyPrint and prepare fonts, style and templates at start.
         register_warm_up(pdf.warm_up)
         # REV-7: a file with a submitted or locked record is final; an amendment marks the record.

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xian_enforcement.audit.services import EventType, audit_event_record
-from xian_enforcement.errors import DomainError
+from xian_enforcement.errors import DomainError, error_text
 from xian_enforcement.org.choices import Role
 from xian_enforcement.org.models import Officer
 from xian_enforcement.org.scoping import scope_for
@@ -22,10 +22,6 @@ from xian_enforcement.org.scoping import scope_for
 from . import annual, assessment, summaries
 from .models import HandlerAssessment, SemiAnnualSummary
 from .selectors import COVERAGE_DEFINITION
-
-
-def _error(exc: DomainError) -> str:
-    return exc.message if not exc.rule_id or exc.rule_id in exc.message else f"{exc.message}（{exc.rule_id}）"
 
 
 def _year(request) -> int:
@@ -67,7 +63,7 @@ def summary_page(request):
                 upload=request.FILES.get("attachment"),
             )
         except DomainError as exc:
-            messages.error(request, _error(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("半年总结已报送司法局（REV-9），等待司法局签收。"))
             return redirect("reviews:summaries")
@@ -116,7 +112,7 @@ def summary_receive(request, pk: int):
     try:
         summaries.summary_mark_received(summary=summary, by=request.user)
     except DomainError as exc:
-        raise PermissionDenied(_error(exc)) from exc
+        raise PermissionDenied(error_text(exc)) from exc
     messages.success(request, _("已签收 %(d)s 的半年总结。") % {"d": summary.department})
     return redirect("reviews:summaries")
 
@@ -174,7 +170,7 @@ def assessment_assess(request, officer_pk: int):
     try:
         result = assessment.handler_assess(officer=officer, year=year, by=request.user)
     except DomainError as exc:
-        raise PermissionDenied(_error(exc)) from exc
+        raise PermissionDenied(error_text(exc)) from exc
     messages.success(
         request,
         _("已评定 %(n)s %(y)s 年度：%(c)s。") % {"n": officer.name, "y": year, "c": result.get_consequence_display()},
@@ -194,7 +190,7 @@ def assessment_reinstate(request, pk: int):
     try:
         assessment.handler_reassessment_pass(assessment=result, by=request.user)
     except DomainError as exc:
-        messages.error(request, _error(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request, _("已记录培训后考核合格，%(n)s 的执法资格已恢复（REV-8）。") % {"n": result.officer.name}

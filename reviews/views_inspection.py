@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xian_enforcement.errors import DomainError
+from xian_enforcement.errors import DomainError, error_text
 from xian_enforcement.org.choices import Role
 from xian_enforcement.org.models import Officer
 from xian_enforcement.org.scoping import scope_for
@@ -30,10 +30,6 @@ from .models import (
     SampleExclusion,
 )
 from .views import _page_url
-
-
-def _error(exc: DomainError) -> str:
-    return exc.message if not exc.rule_id or exc.rule_id in exc.message else f"{exc.message}（{exc.rule_id}）"
 
 
 def _require_county(user):
@@ -72,7 +68,7 @@ def campaign_list(request):
             try:
                 campaign = sampling.campaign_create(by=request.user, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(None, _error(exc))
+                form.add_error(None, error_text(exc))
             else:
                 messages.success(
                     request, _("检查已创建，抽样种子已记录并公布。下一步：组建评查组并抽取案卷（REV-11）。")
@@ -172,7 +168,7 @@ def campaign_draw(request, pk: int):
     try:
         draw = sampling.campaign_draw(campaign=campaign, by=request.user)
     except DomainError as exc:
-        messages.error(request, _error(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request,
@@ -217,7 +213,7 @@ def campaign_member_add(request, pk: int):
     try:
         sampling.campaign_add_member(campaign=campaign, by=request.user, **form.cleaned_data)
     except DomainError as exc:
-        messages.error(request, _error(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("已加入评查组（REV-16）。"))
     return redirect("reviews:campaign", pk=campaign.pk)
@@ -235,7 +231,7 @@ def campaign_refusal_add(request, pk: int):
     try:
         sampling.campaign_record_refusal(campaign=campaign, by=request.user, **form.cleaned_data)
     except DomainError as exc:
-        messages.error(request, _error(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("已记录，该单位本年度评查考核为未达标（REV-17）。"))
     return redirect(reverse("reviews:campaign", args=[campaign.pk]) + "#refusals")
@@ -255,7 +251,7 @@ def sample_assign(request, pk: int):
         try:
             sampling.sampled_file_assign(sample=sample, by=request.user, reviewer=reviewer)
         except DomainError as exc:
-            messages.error(request, _error(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("已分派评查人 %(n)s。") % {"n": reviewer.name})
     return redirect(reverse("reviews:campaign", args=[sample.campaign_id]) + "#samples")
@@ -320,7 +316,7 @@ def sample_grade(request, pk: int):
                     self_review_quality=form.cleaned_data["self_review_quality"],
                 )
             except DomainError as exc:
-                errors = [_error(exc)]
+                errors = [error_text(exc)]
             else:
                 messages.success(request, _("已保存对 %(n)s 的评查结果（REV-11）。") % {"n": sample.case_file.number})
                 return redirect(reverse("reviews:campaign", args=[campaign.pk]) + "#samples")

@@ -15,15 +15,11 @@ from django.views.decorators.http import require_POST
 
 from cases.selectors import case_file_for_user
 from xian_enforcement.documents.services import document_disposition
-from xian_enforcement.errors import DomainError
+from xian_enforcement.errors import DomainError, error_text
 
 from . import recheck, scoring, selectors, services
 from .choices import ItemKind, ReviewStatus, SignerRole, Stage
 from .pdf import record_pdf
-
-
-def _error_text(exc: DomainError) -> str:
-    return f"{exc.message}" + (f"（{exc.rule_id}）" if exc.rule_id and exc.rule_id not in exc.message else "")
 
 
 def _crumbs(review, last: str):
@@ -47,7 +43,7 @@ def review_start(request, case_pk: int):
     try:
         review = services.self_review_start(case_file=case, by=request.user)
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("reviews:index")
     messages.success(request, _("已开始自查。逐项勾选否决项、填写扣分和理由，保存草稿后提交签署（REV-7）。"))
     return redirect("reviews:edit", pk=review.pk)
@@ -110,7 +106,7 @@ def review_edit(request, pk: int):
                 if data.get("action") == "submit":
                     services.self_review_submit(review=review, by=request.user)
             except DomainError as exc:
-                errors = [_error_text(exc)]
+                errors = [error_text(exc)]
             else:
                 if data.get("action") == "submit":
                     messages.success(
@@ -220,7 +216,7 @@ def review_recheck(request, pk: int):
             review=review, by=request.user, reason=request.POST.get("reason", ""), seen_amendment_id=seen
         )
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect(reverse("reviews:detail", args=[review.pk]) + "#recheck")
     messages.success(
         request,
@@ -242,7 +238,7 @@ def review_sign(request, pk: int):
     try:
         services.self_review_sign(review=review, by=request.user, role=request.POST.get("role", ""))
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("reviews:detail", pk=review.pk)
     review.refresh_from_db()
     if review.is_locked:

@@ -12,9 +12,15 @@ class StatisticsConfig(AppConfig):
     verbose_name = _("执法统计")
 
     def ready(self) -> None:
+        from xian_enforcement.jobs.registry import register_exporter
+        from xian_enforcement.org.demo import register_demo_builder
         from xian_enforcement.org.home import register_home_panel, register_officer_panel
 
-        from . import audit_registry  # noqa: F401  (registers models with auditlog)
+        from . import (
+            audit_registry,  # noqa: F401  (registers models with auditlog)
+            demo,
+        )
+        from .export_jobs import county_job_write
         from .panels import case_figures_panel, officer_training_panel, report_home_panel
         from .summaries import connect_signals
 
@@ -24,6 +30,9 @@ class StatisticsConfig(AppConfig):
         register_home_panel(case_figures_panel)
         register_home_panel(report_home_panel)
         register_officer_panel(officer_training_panel)
+        register_exporter("statistics_county", county_job_write)
+        # Last: the summaries are rebuilt after every room that writes case files.
+        register_demo_builder("stats", demo.build, reset=demo.reset, after=("cases", "reviews", "tolerance"))
 
 
 def _connect_report_version() -> None:

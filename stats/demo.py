@@ -14,10 +14,9 @@ import datetime
 import random
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from xian_enforcement.notices.models import Deadline
+from xian_enforcement.notices import services as notices
 
 from . import catalog
 from .choices import Period, ReportStatus
@@ -140,7 +139,7 @@ def _reports(county, rng: random.Random) -> tuple[int, int]:
 def build(county, *, cases: int | None = None, rng: random.Random) -> dict[str, int]:
     # The demo case files were inserted in bulk (no signals): summarise them first, since the
     # reports' recorded figures read the summary. The statistics builder runs last
-    # (settings.DEMO_BUILDERS), after every room that writes case files.
+    # (registered with after=…), after every room that writes case files.
     summaries = summary_rebuild([county.government.pk, *(d.pk for d in county.departments)])
     sessions, attendances = _training(county, rng)
     reports, deadlines = _reports(county, rng)
@@ -158,9 +157,7 @@ def reset(departments) -> dict[str, int]:
     bulk without audit entries, so they are deleted in bulk too (a per-row delete with audit
     signals took minutes)."""
     reports = StatReport.objects.filter(department__in=departments)
-    Deadline.objects.filter(
-        kind=STA2_KIND, content_type=ContentType.objects.get_for_model(StatReport), object_id__in=reports.values("pk")
-    ).delete()
+    notices.deadlines_delete(model=StatReport, object_ids=reports.values("pk"), kind=STA2_KIND)
     figures = ReportFigure.objects.filter(report__in=reports)
     figures._raw_delete(figures.db)
     sessions = TrainingSession.objects.filter(organiser__in=departments)

@@ -23,7 +23,6 @@ from xian_enforcement.org.scoping import scope_for
 from . import catalog
 from .choices import EDITABLE_STATUSES, Period, ReportStatus, period_range
 from .conf import rule
-from .dashboard_cache import bump_on_commit
 from .models import ReportFigure, StatReport
 from .records import recorded_figures, unit_has_power
 from .validation import validate_report
@@ -96,11 +95,7 @@ def _sync_deadline(report: StatReport) -> None:
         url=reverse("statistics:report", args=[report.pk]),
     )
     if deadline.status == DeadlineStatus.MET:  # returned after submission: owed again
-        Deadline.objects.filter(pk=deadline.pk).update(status=DeadlineStatus.OPEN, met_at=None)
-        deadline.status = DeadlineStatus.OPEN
-        deadline.next_action_on = deadline.compute_next_action()
-        Deadline.objects.filter(pk=deadline.pk).update(next_action_on=deadline.next_action_on)
-        bump_on_commit("notices")  # a direct update: the notices room's own bump does not see it
+        notices.deadline_reopen(subject=report, kind=STA2_KIND)
 
 
 def report_periods_open(*, today: datetime.date | None = None) -> int:

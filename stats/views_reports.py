@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xian_enforcement.audit.services import EventType, audit_event_record
-from xian_enforcement.errors import DomainError
+from xian_enforcement.errors import DomainError, message_error
 from xian_enforcement.jobs.views import export_in_background
 from xian_enforcement.org.models import Department
 from xian_enforcement.org.scoping import scope_for
@@ -214,7 +214,7 @@ def _act(request, pk: int, act: str, action, success: str):
     try:
         action(report)
     except DomainError as exc:
-        messages.error(request, f"{exc.message}（{exc.rule_id}）" if exc.rule_id else exc.message)
+        message_error(request, exc)
     else:
         messages.success(request, success)
     return redirect("statistics:report", report.pk)

@@ -220,16 +220,30 @@ def test_a_job_whose_owner_lost_the_role_makes_no_file(users):
     assert not AuditEvent.objects.filter(event_type="export").exists()
 
 
-def test_every_export_kind_has_an_exporter_that_imports():
-    """jobs.E001/E002: ExportKind and EXPORTERS agree and every dotted path imports (the power
-    list's named a function that did not exist; the job failed only in the worker)."""
-    from django.utils.module_loading import import_string
-
-    from xian_enforcement.jobs.checks import exporters_import
+def test_every_export_kind_has_an_exporter_registered():
+    """jobs.E001: every ExportKind has an exporter, registered by its room's AppConfig.ready() (the
+    power list's once named a function that did not exist; the job failed only in the worker)."""
+    from xian_enforcement.jobs.checks import exporters_registered
     from xian_enforcement.jobs.models import ExportKind
-    from xian_enforcement.jobs.services import EXPORTERS
+    from xian_enforcement.jobs.registry import EXPORTERS
 
-    assert exporters_import(None) == []
+    assert exporters_registered(None) == []
     assert set(EXPORTERS) == set(ExportKind.values)
-    for path in EXPORTERS.values():
-        assert callable(import_string(path))
+    assert all(callable(write) for write in EXPORTERS.values())
+
+
+def test_an_export_kind_without_registered_exporter_fails_the_startup_check(monkeypatch):
+    """jobs.E001: a kind no room registered is refused at start, not in the worker."""
+    from xian_enforcement.jobs.checks import exporters_registered
+    from xian_enforcement.jobs.registry import EXPORTERS
+
+    monkeypatch.delitem(EXPORTERS, "complaints")
+    assert [e.id for e in exporters_registered(None)] == ["jobs.E001"]
+
+
+def test_a_second_exporter_for_a_kind_is_refused():
+    from xian_enforcement.jobs.registry import EXPORTERS, register_exporter
+
+    register_exporter("cases", EXPORTERS["cases"])  # idempotent: ready() may run twice
+    with pytest.raises(ValueError):
+        register_exporter("cases", lambda job, out, progress: 0)

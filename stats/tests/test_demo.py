@@ -16,7 +16,7 @@ from xian_enforcement.org import demo as org_demo
 pytestmark = pytest.mark.django_db
 
 
-@override_settings(DEMO_BUILDERS=["cases.demo.build", "stats.demo.build"])
+@override_settings(DEMO_BUILDERS=["cases", "stats"])
 def test_demo_builds_training_and_consistent_reports_then_resets():
     with time_machine.travel(datetime.datetime(2026, 7, 5, 2, tzinfo=datetime.UTC), tick=False):
         county = org_demo.build(cases=300)

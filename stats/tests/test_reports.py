@@ -181,7 +181,7 @@ def test_sta_2_workflow_submit_return_resubmit_accept(users, dept, records):
     assert report.status == ReportStatus.RETURNED and report.return_reason
     assert Notification.objects.filter(recipient=users["legal_head"], rule_id="STA-2").exists()
     deadline = Deadline.objects.get(kind=services.STA2_KIND)
-    assert deadline.status == "open"
+    assert deadline.status == "open" and deadline.met_at is None  # reopened by notices.deadline_reopen
     services.report_submit(report=report, by=users["legal_officer"])
     report = services.report_accept(report=report, by=users["bureau_staff"])
     assert report.status == ReportStatus.ACCEPTED

@@ -11,7 +11,7 @@ from xian_enforcement.org import demo
 pytestmark = pytest.mark.django_db
 
 
-@override_settings(DEMO_BUILDERS=["cases.demo.build", "tolerance.demo.build"])
+@override_settings(DEMO_BUILDERS=["cases", "tolerance"])
 def test_demo_builds_every_state_and_resets():
     county = demo.build(cases=200)
     assert county.counts["tolerance_applications"] >= 20

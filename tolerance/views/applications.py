@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.selectors import case_files_visible_to
-from xian_enforcement.errors import DomainError
+from xian_enforcement.errors import DomainError, form_error, message_error
 from xian_enforcement.notices.selectors import deadlines_of
 from xian_enforcement.org.models import Officer
 from xian_enforcement.org.scoping import scope_for
@@ -23,7 +23,6 @@ from .. import access, selectors, services
 from ..choices import ApplicationStatus
 from ..forms import ApplicationForm, DecisionForm, EvidenceForm, FindingsForm, PublishForm, WithdrawForm
 from ..models import DecisionNotice, Evidence
-from ._util import form_error, message_error
 
 PAGE_SIZE = 30
 

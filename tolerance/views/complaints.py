@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from xian_enforcement.audit.services import EventType, audit_event_record
 from xian_enforcement.audit.unmask import UnmaskForm, identity_unmask
-from xian_enforcement.errors import DomainError
+from xian_enforcement.errors import DomainError, form_error, message_error
 from xian_enforcement.jobs.views import export_in_background
 from xian_enforcement.org.models import Officer
 from xian_enforcement.org.scoping import scope_for
@@ -30,7 +30,6 @@ from .. import access, exports, selectors, services
 from ..choices import CLEARED_OUTCOMES, ComplaintOutcome, ComplaintStatus
 from ..forms import ClarificationFormForm, ComplaintForm, ConcludeForm, FeedbackForm
 from ..models import Decision
-from ._util import form_error, message_error
 
 
 def _crumbs(*rest):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xian_enforcement.errors import DomainError
+from xian_enforcement.errors import DomainError, form_error, message_error
 from xian_enforcement.notices.selectors import deadlines_of
 
 from .. import selectors, services
@@ -21,7 +21,6 @@ from ..choices import CorrectionStatus, ExtensionStatus
 from ..conf import rule
 from ..forms import CorrectionIssueForm, ExtensionDecideForm, ExtensionRequestForm, ItemReportForm
 from ..models import CorrectionItem, ExtensionRequest
-from ._util import form_error, message_error
 
 
 def _page(request, order, issue_form=None, extension_form=None):

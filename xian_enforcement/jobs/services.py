@@ -1,11 +1,8 @@
 """Writes of background export jobs: create (and queue after commit), run (idempotent, with a
 heartbeat), sweep (re-queue jobs whose worker died), purge.
 
-Exporters are found by kind (``EXPORTERS``: dotted paths), so the core imports no domain app.
-An exporter is ``write(job, out, progress) -> rows``: it writes the workbook to the path
-``out`` and calls ``progress(rows_done)`` now and then. It may return ``(rows, detail)``
-instead: ``detail`` (a dict) is added to the export's audit row (e.g. whether the reporter's
-identity was exported)."""
+Exporters are found by kind in ``registry.EXPORTERS``, filled by the rooms' ``AppConfig.ready()``
+(``register_exporter``), so the core imports no domain app."""
 
 from __future__ import annotations
 
@@ -18,22 +15,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from xian_enforcement.audit.services import EventType, audit_event_record
 from xian_enforcement.errors import DomainError
 
 from .models import ExportJob, JobStatus
+from .registry import EXPORTERS
 
-EXPORTERS = {
-    "cases": "cases.exports.case_list_job_write",
-    "power_list": "cases.powerlist.power_list_job_write",
-    "statistics_county": "stats.export_jobs.county_job_write",
-    "review_assessment": "reviews.annual_export.assessment_job_write",
-    "audit_events": "xian_enforcement.audit.exports.audit_events_job_write",
-    "complaints": "tolerance.exports.complaints_job_write",
-}
 EXPORT_DIR = "exports"
 
 
@@ -135,7 +124,7 @@ def export_job_run(job_id) -> ExportJob | None:
         _beat(job.pk, attempt, rows_done=rows)
 
     try:
-        rows = import_string(EXPORTERS[job.kind])(job, str(partial), progress)
+        rows = EXPORTERS[job.kind](job, str(partial), progress)
         rows, extra = rows if isinstance(rows, tuple) else (rows, {})
     except JobSuperseded:
         partial.unlink(missing_ok=True)

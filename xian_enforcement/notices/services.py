@@ -240,6 +240,33 @@ def deadline_cancel(*, subject, kind: str) -> int:
 
 
 @transaction.atomic
+def deadline_reopen(*, subject, kind: str) -> Deadline | None:
+    """The met deadline of ``kind`` on ``subject`` is owed again (STA-2: a report returned after
+    submission must be resubmitted by the same due date). Returns it, or None when none was met."""
+    ct = ContentType.objects.get_for_model(subject)
+    deadline = (
+        Deadline.objects.select_for_update()
+        .filter(kind=kind, content_type=ct, object_id=subject.pk, status=DeadlineStatus.MET)
+        .first()
+    )
+    if deadline is None:
+        return None
+    deadline.status, deadline.met_at = DeadlineStatus.OPEN, None
+    deadline.next_action_on = deadline.compute_next_action()
+    deadline.save()
+    bump_on_commit("notices")
+    return deadline
+
+
+def deadlines_delete(*, model, object_ids, kind: str) -> int:
+    """Delete the deadlines of ``kind`` on the ``model`` rows ``object_ids`` (a list or a values("pk")
+    query), e.g. when a room's demo data is removed. Returns rows deleted."""
+    bump_on_commit("notices")
+    ct = ContentType.objects.get_for_model(model)
+    return Deadline.objects.filter(kind=kind, content_type=ct, object_id__in=object_ids).delete()[0]
+
+
+@transaction.atomic
 def deadline_extend(
     *, deadline: Deadline, new_due_date: datetime.date, reason: str, granted_by, remind_days: list[int] | None = None
 ) -> Deadline:

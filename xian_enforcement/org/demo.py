@@ -1,8 +1,8 @@
 """The demo county (隰县): departments, units, officers, certificates and one account per role.
 
 Used by ``python manage.py seed_demo``. The core builds the organisation; the domain rooms add
-their own demo data through the builders named in ``DEMO_BUILDERS`` (found by dotted path at run
-time, so the core imports no domain app). Everything is generated from a fixed random seed and
+their own demo data through the builders they register in their ``AppConfig.ready()`` with
+``register_demo_builder`` (so the core imports no domain app). Everything is generated from a fixed random seed and
 today's date, inserted in bulk inside one transaction.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,6 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from .choices import CertificateStatus, DepartmentKind, Role, UnitKind
 from .models import Certificate, CertificateStatusChange, Department, Officer, OrgUnit, Region
@@ -38,9 +38,6 @@ DEFAULT_SEED = 20260
 ISSUING_ORGAN = "隰县人民政府"
 UNITS_CSV = Path(__file__).with_name("demo_units.csv")
 
-# Builders of the domain rooms, called in this order with (county, cases=…, rng=…); each returns
-# {label: count}. Projects may override the list with settings.DEMO_BUILDERS.
-DEMO_BUILDERS = ["cases.demo.build"]
 
 # (username, role, where: "township" | "bureau" | "government", post, unit kind or None, certified)
 DEMO_ACCOUNTS = [
@@ -277,6 +274,56 @@ def _staff_posts(dept: Department) -> list[str]:
     return ["科员", "科员", "科员", "执法队员", "执法队员", "股长", "副股长", "副大队长"]
 
 
+# ----------------------------------------------------------------------------- the rooms' builders
+
+
+@dataclass(frozen=True)
+class DemoBuilder:
+    """A room's demo data: ``build(county, cases=…, rng=…) -> {label: count}`` and
+    ``reset(departments) -> {label: count}``; ``after`` names the builders that must run first."""
+
+    name: str
+    build: Callable[..., dict[str, int]]
+    reset: Callable[..., dict[str, int]] | None = None
+    after: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        return f"{self.build.__module__}.{self.build.__qualname__}"
+
+
+_DEMO_BUILDERS: dict[str, DemoBuilder] = {}
+
+
+def register_demo_builder(
+    name: str,
+    build: Callable[..., dict[str, int]],
+    *,
+    reset: Callable[..., dict[str, int]] | None = None,
+    after: tuple[str, ...] = (),
+) -> None:
+    """Register a room's demo builder (idempotent: ready() may run twice)."""
+    _DEMO_BUILDERS[name] = DemoBuilder(name, build, reset, tuple(after))
+
+
+def demo_builders() -> list[DemoBuilder]:
+    """The registered builders in the order they run: registration order (INSTALLED_APPS), each
+    after those it names in ``after``. ``settings.DEMO_BUILDERS`` (a list of names), when set,
+    keeps only those builders (tests build one room's demo)."""
+    only = getattr(settings, "DEMO_BUILDERS", None)
+    pending = [b for b in _DEMO_BUILDERS.values() if only is None or b.name in only]
+    selected = {b.name for b in pending}
+    ordered: list[DemoBuilder] = []
+    while pending:
+        placed = {b.name for b in ordered}
+        ready = next((b for b in pending if all(a in placed or a not in selected for a in b.after)), None)
+        if ready is None:
+            raise ValueError(f"demo builders wait on each other: {[b.name for b in pending]}")
+        ordered.append(ready)
+        pending.remove(ready)
+    return ordered
+
+
 # ----------------------------------------------------------------------------- the build
 
 
@@ -288,9 +335,9 @@ def build(*, cases: int | None = None, seed: int = DEFAULT_SEED) -> DemoCounty:
     today = timezone.localdate()
     with transaction.atomic():
         county = _build_org(rng, today)
-        for path in getattr(settings, "DEMO_BUILDERS", DEMO_BUILDERS):
-            builder = import_string(path)  # e.g. cases.demo.build — imported only now (layering)
-            county.counts.update(builder(county, cases=cases, rng=random.Random(f"{seed}:{path}")))
+        for builder in demo_builders():
+            rng_room = random.Random(f"{seed}:{builder.path}")  # e.g. "20260:cases.demo.build"
+            county.counts.update(builder.build(county, cases=cases, rng=rng_room))
     return county
 
 
@@ -538,13 +585,9 @@ def reset() -> dict[str, int]:
     User = get_user_model()
     with transaction.atomic():
         departments = Department.objects.filter(region=region)
-        for path in reversed(getattr(settings, "DEMO_BUILDERS", DEMO_BUILDERS)):
-            module, _name = path.rsplit(".", 1)
-            try:
-                resetter = import_string(f"{module}.reset")
-            except ImportError:
-                continue
-            deleted.update(resetter(departments))
+        for builder in reversed(demo_builders()):
+            if builder.reset is not None:
+                deleted.update(builder.reset(departments))
         officers = Officer.objects.filter(region=region)
         user_ids = list(officers.values_list("user_id", flat=True))
         CertificateStatusChange.objects.filter(certificate__officer__in=officers).delete()

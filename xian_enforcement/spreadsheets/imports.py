@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from xian_enforcement.errors import DomainError
+from xian_enforcement.errors import DomainError, error_text
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 
@@ -67,13 +67,6 @@ class ImportRejected(Exception):
         self.result = result
 
 
-def domain_error_text(exc: DomainError) -> str:
-    text = str(exc.message)
-    if exc.rule_id and exc.rule_id not in text:
-        text += f"（{exc.rule_id}）"
-    return text
-
-
 def apply_rows(plans: Iterable[RowPlan], write: Callable[[RowPlan], None], column_of: Callable[[str | None], str]):
     """Run ``write`` for every row that changes something, each in its own savepoint, and return
     the errors (with row numbers) of the rows the services refused."""
@@ -85,7 +78,7 @@ def apply_rows(plans: Iterable[RowPlan], write: Callable[[RowPlan], None], colum
             with transaction.atomic():
                 write(plan)
         except DomainError as exc:
-            errors.append(RowError(plan.row, column_of(exc.field), domain_error_text(exc)))
+            errors.append(RowError(plan.row, column_of(exc.field), error_text(exc)))
         except IntegrityError:
             errors.append(
                 RowError(plan.row, column_of(None), _("与已保存的数据冲突（可能刚被他人录入），请重新上传。"))
