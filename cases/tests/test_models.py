@@ -99,8 +99,11 @@ def test_clean_rev_5_transfer_not_before_closing(unsaved):
 
 
 def test_clean_accepts_a_consistent_file(unsaved):
+    """REV-5: transfer on the closing day itself is allowed; clean() raises nothing and the
+    file is closed."""
     case = unsaved(closed_on=D + datetime.timedelta(days=3), transferred_for_review_on=D + datetime.timedelta(days=3))
-    case.clean()
+    assert case.clean() is None
+    assert case.derived_status() == CaseStatus.CLOSED
 
 
 def test_db_unique_number_per_department_and_year():

@@ -93,7 +93,8 @@ def test_tol_19_reporter_never_visible_to_accused_unit_view_search_export(client
 def test_tol_19_accused_officer_sees_no_complaint(client, users):
     complaint = _complaint(users)
     client.force_login(users["handler"])
-    assert client.get(reverse("tolerance:complaint", args=[complaint.pk])).status_code in (403, 404)
+    # security.md: an object outside the user's jurisdiction is 404 (not 403: its existence is not revealed).
+    assert client.get(reverse("tolerance:complaint", args=[complaint.pk])).status_code == 404
     assert client.get(reverse("tolerance:complaints")).status_code == 403
 
 
@@ -157,6 +158,10 @@ def test_tol_19_anonymous_needs_explanation_within_scope(users):
         complaint=complaint, by_user=users["bureau_staff"], text="情况说明", scope="市场监管局全体干部"
     )
     services.complaint_close(complaint=complaint, by_user=users["bureau_staff"])
+    complaint.refresh_from_db()
+    assert complaint.status == "closed" and complaint.closed_on
+    assert (complaint.explanation_scope, complaint.explanation_text) == ("市场监管局全体干部", "情况说明")
+    assert complaint.feedback_text == ""  # an anonymous reporter gets no feedback, only the explanation
 
 
 def test_tol_19_substantiated_closes_without_feedback(users):
@@ -165,6 +170,9 @@ def test_tol_19_substantiated_closes_without_feedback(users):
         complaint=complaint, by_user=users["bureau_staff"], outcome="substantiated", note="属实"
     )
     services.complaint_close(complaint=complaint, by_user=users["bureau_staff"])
+    complaint.refresh_from_db()
+    assert complaint.status == "closed" and complaint.closed_on
+    assert complaint.feedback_on is None and complaint.feedback_text == ""
 
 
 def test_tol_19_tolerated_needs_tolerated_decision_on_the_accused(users):
