@@ -8,6 +8,24 @@ from tests.factories import PASSWORD, DepartmentFactory, OfficerFactory, RegionF
 from xian_enforcement.org.choices import DepartmentKind, Role
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test restores the database it found (``serialized_rollback=True``).
+
+    A transactional test with serialized rollback leaves the database empty behind it (content
+    types and role groups included) for the next one to restore; a plain ``transaction=True``
+    test that follows it in the same worker starts on an empty database and fails in set-up, and
+    every later one fails with it. Refused at collection, naming the test."""
+    bad = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            bad.append(item.nodeid)
+    if bad:
+        raise pytest.UsageError(
+            "transactional tests must also set serialized_rollback=True (see conftest.py): " + ", ".join(bad)
+        )
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"

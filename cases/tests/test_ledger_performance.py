@@ -110,7 +110,7 @@ def preview_and_confirm_seconds(dept, user, content: bytes) -> tuple[float, floa
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_target_12_ledger_import_is_linear_and_near_bulk_create(dept, team, users, settings):
     settings.IMPORT_MAX_ROWS = 10_000
     user = users["legal_officer"]
