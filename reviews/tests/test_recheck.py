@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from cases import services as case_services
 from cases.models import CaseFileAmendment
-from cases.tests.test_finality import frozen_file
 from reviews import recheck, services
 from reviews.models import ReviewSignature, SelfReview, SelfReviewRecheck
+from reviews.tests.test_finality import frozen_file
 from tests.factories import certified_officer
 from xian_enforcement.audit.models import AuditEvent
 from xian_enforcement.errors import DomainError
