@@ -104,7 +104,7 @@ class CaseFileFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        today = getattr(self, "today", None) or timezone.localdate()  # the list page's day (its memo key)
+        today = timezone.localdate()
         overdue = Deadline.objects.filter(kind="rev5_transfer", status=DeadlineStatus.OPEN, due_date__lt=today).values(
             "object_id"
         )
