@@ -22,7 +22,7 @@ from . import selectors
 PAGE_SIZE = 50
 # The queue's totals are exact up to this many files, "1,000 件以上" beyond (selectors.count_all).
 QUEUE_COUNT_MAX = 1000
-# The columns of the two lists whose rows reviews.templatetags.review_rows builds.
+# The columns the two longest lists read (plain rows, not model instances).
 REVIEW_ROW_FIELDS = (
     "id", "number", "title", "closed_on", "transferred_for_review_on", "category_name", "handler_name", "review_id",
     "review_status", "handled_by_me",
