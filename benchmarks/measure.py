@@ -391,20 +391,10 @@ class Bench:
             "JOIN org_officer o ON o.id = c.main_handler_id WHERE d.region_id = %s "
             "ORDER BY c.filed_on DESC, c.id DESC LIMIT 50"
         )
-        # The list page's statements go through the statement memo (``xian_enforcement.statements``):
-        # compiled once per key (scope, filters, sort, day, cursor), then run as remembered. The
-        # rows' figure is the page's path; the note also gives the ORM building and compiling the
-        # same statement on every call.
         from cases.filters import SORTS
-        from cases.models import CaseFile
-
-        memo = case_selectors.case_list_memo_key(bureau, {}, "-filed")
 
         def visible():
             return case_selectors.case_files_visible_to(bureau)
-
-        def list_compiled_each_time():
-            return list(case_selectors.list_rows(visible()).order_by("-filed_on", "-id")[:51])
 
         questions = [
             (
@@ -412,12 +402,7 @@ class Bench:
                 # the rows as the list page reads them (51: the page and one to know there is a next)
                 lambda: (
                     case_selectors.keyset_page(
-                        lambda: case_selectors.list_rows(visible()),
-                        SORTS["-filed"],
-                        size=50,
-                        model=CaseFile,
-                        memo=memo,
-                        counted=False,
+                        case_selectors.list_rows(visible()), SORTS["-filed"], size=50, counted=False
                     ).object_list
                 ),
                 list_sql,
@@ -427,7 +412,7 @@ class Bench:
                 # What the list page runs for its total (cases.selectors.capped_count: exact up to
                 # 10,000, then "10,000 件以上"), against the raw COUNT(*) an exact total needs.
                 "案卷计数 case list count",
-                lambda: case_selectors.memo_capped_count(memo, visible),
+                lambda: case_selectors.capped_count(visible()),
                 f"SELECT COUNT(*) {join}",
                 [self.county_id],
             ),
@@ -445,7 +430,6 @@ class Bench:
             ),
         ]
         rows = []
-        compiled_each_time = statistics.median(timings(list_compiled_each_time, self.reps, warm=2))
         for what, orm, sql, params in questions:
 
             def raw(sql=sql, params=params):
@@ -469,9 +453,7 @@ class Bench:
                     round(ratio, 2) if ratio else None,
                     1.25,
                     ok,
-                    note=f"S={ms(s)} ms"
-                    + (f"; compiled each time {ms(compiled_each_time)} ms" if what.startswith("案卷列表") else "")
-                    + ("; Seq Scan on cases_casefile" if seq else "; no seq scan"),
+                    note=f"S={ms(s)} ms" + ("; Seq Scan on cases_casefile" if seq else "; no seq scan"),
                 )
             )
         return rows

@@ -15,7 +15,7 @@ from xian_enforcement.notices.models import Deadline
 from xian_enforcement.org.models import Department, Officer
 from xian_enforcement.org.scoping import scope_for
 from xian_enforcement.org.selectors import departments_visible_to
-from xian_enforcement.widgets import FastSelect, model_choices
+from xian_enforcement.widgets import model_choices
 
 from .choices import CaseStatus
 from .models import CaseCategory, CaseFile
@@ -78,14 +78,14 @@ class CaseFileFilter(django_filters.FilterSet):
         # (Department: short name, else name).
         department, category, handler = fields["department"], fields["category"], fields["handler"]
         # (cached: the widget reads its choices twice when it renders, for the required attribute)
-        department.widget = FastSelect(
+        department.widget = forms.Select(
             choices=cache(
                 lambda: model_choices(department, "short_name", "name", order_by=("region_id", "order", "id"))
             )
         )
-        category.widget = FastSelect(choices=cache(lambda: model_choices(category, "name")))
-        handler.widget = FastSelect(choices=cache(lambda: model_choices(handler, "name", order_by=("name", "id"))))
-        fields["status"].widget = FastSelect(choices=fields["status"].choices)
+        category.widget = forms.Select(choices=cache(lambda: model_choices(category, "name")))
+        handler.widget = forms.Select(choices=cache(lambda: model_choices(handler, "name", order_by=("name", "id"))))
+        fields["status"].widget = forms.Select(choices=fields["status"].choices)
         for name, field in self.form.fields.items():
             if name == "overdue":
                 field.widget.attrs["class"] = "form-check-input"
@@ -104,7 +104,7 @@ class CaseFileFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        today = getattr(self, "today", None) or timezone.localdate()  # the list page's day (its memo key)
+        today = timezone.localdate()
         overdue = Deadline.objects.filter(kind="rev5_transfer", status=DeadlineStatus.OPEN, due_date__lt=today).values(
             "object_id"
         )

@@ -12,17 +12,14 @@ import base64
 import binascii
 import datetime
 import json
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xian_enforcement import statements
 from xian_enforcement.org.models import Officer
 from xian_enforcement.org.scoping import Scope, scope_for
 
@@ -132,49 +129,21 @@ def case_list_filtered(user, params):
     return filterset, filterset.qs.order_by(*SORTS[sort]), sort
 
 
-def case_list_memo_key(user, filters: dict, sort: str, today: datetime.date | None = None) -> tuple:
-    """What the list page's statements depend on, as a key for ``keyset_page(memo=)``: the
-    user's scope (with the literal department ids a county-wide role reads), the valid filters
-    (a chosen department, category or handler by its id), the sort, and the day (the REV-5
-    overdue filter compares with today)."""
-    chosen = tuple(
-        sorted((name, getattr(value, "pk", value)) for name, value in filters.items() if value not in (None, ""))
-    )
-    return ("cases.list", scope_for(user).memo_key(), chosen, sort, today or timezone.localdate())
-
-
 def case_list_page(user, params, *, size: int = 50, after: str = "", before: str = "", last: bool = False):
-    """The list page: (filterset, keyset page of ``list_rows`` dicts, sort key). The first and last
-    pages' statements and the capped count are compiled once per ``case_list_memo_key``; the
-    querysets are built only when a key is new (or for a page after a cursor). Invalid filters
-    (the form shows the errors) are not remembered."""
+    """The list page: (filterset, keyset page of ``list_rows`` dicts, sort key)."""
     from .filters import SORTS, CaseFileFilter
 
-    # The filter set's queryset is the user's visible files, set only when a statement is built:
-    # until then it selects nothing, so a ``filter.qs`` read elsewhere fails closed.
-    filterset = CaseFileFilter(params or None, queryset=CaseFile.objects.none(), user=user)
-    filterset.today = today = timezone.localdate()  # one day for the key and the REV-5 filter
+    filterset = CaseFileFilter(params or None, queryset=case_files_visible_to(user), user=user)
     sort = _list_sort(params)
-    memo = None
-    if not filterset.is_bound:
-        memo = case_list_memo_key(user, {}, sort, today)
-    elif filterset.form.is_valid():
-        memo = case_list_memo_key(user, filterset.form.cleaned_data, sort, today)
-
-    def filtered() -> QuerySet[CaseFile]:
-        filterset.queryset = case_files_visible_to(user)
-        return filterset.qs  # built once per request, then cached by the filter set
-
+    filtered = filterset.qs
     page = keyset_page(
-        lambda: list_rows(filtered()),
+        list_rows(filtered),
         SORTS[sort],
         after=after,
         before=before,
         last=last,
         size=size,
         count_of=filtered,  # the projection's joins (names of department, category, handler) are not counted
-        model=CaseFile,
-        memo=memo,
     )
     return filterset, page, sort
 
@@ -349,12 +318,6 @@ def capped_count(qs: QuerySet) -> tuple[int, bool]:
     return (EXACT_COUNT_MAX, True) if n > EXACT_COUNT_MAX else (n, False)
 
 
-def memo_capped_count(memo: Hashable, build: Callable[[], QuerySet]) -> tuple[int, bool]:
-    """``capped_count`` of ``build()``, its statement compiled once for ``memo``."""
-    n = statements.count(("capped", memo), lambda: build().order_by().values("pk")[: EXACT_COUNT_MAX + 1])
-    return (EXACT_COUNT_MAX, True) if n > EXACT_COUNT_MAX else (n, False)
-
-
 def estimated_count(qs: QuerySet) -> tuple[int, bool]:
     """(count, is_estimate) for a background export's progress: the capped count, and above it the
     planner's estimate (EXPLAIN, nothing executed) — never below the cap."""
@@ -369,16 +332,14 @@ def estimated_count(qs: QuerySet) -> tuple[int, bool]:
 
 
 def keyset_page(
-    qs: QuerySet | Callable[[], QuerySet],
+    qs: QuerySet,
     ordering: tuple[str, str],
     *,
     after: str = "",
     before: str = "",
     last: bool = False,
     size: int = 50,
-    count_of: QuerySet | Callable[[], QuerySet] | None = None,
-    model: type[models.Model] | None = None,
-    memo: Hashable | None = None,
+    count_of: QuerySet | None = None,
     counted: bool = True,
 ) -> KeysetPage:
     """A page of ``qs`` in ``ordering`` (a column and the unique tie-breaker ``id``), by keyset:
@@ -386,48 +347,26 @@ def keyset_page(
     page costs the same (an index range of ``size`` rows), the last as much as the first: it is
     the first page of the reversed ordering. ``count_of``: what to count for the total, when
     ``qs`` is a projection whose joins the count does not need (``list_rows``); ``counted=False``:
-    no total (None).
-
-    ``memo``: a key naming everything ``qs`` depends on (``case_list_memo_key``). The first and
-    the last page's statements and the count are then compiled once per key and direction
-    (``xian_enforcement.statements``), and ``qs`` and ``count_of`` may be callables that build
-    the querysets (with ``model``): on a remembered key they are not built at all. A page after or
-    before a cursor is compiled as asked: every cursor is a new question, and remembering each
-    would let one user's paging push everyone's first pages out of the bounded memo."""
-    if memo is None and callable(qs):
-        qs = qs()
-    if memo is None and callable(count_of):
-        count_of = count_of()
-    model = model or qs.model
-    fields = [model._meta.get_field(o.lstrip("-")) for o in ordering]
+    no total (None)."""
+    fields = [qs.model._meta.get_field(o.lstrip("-")) for o in ordering]
     nullable = fields[0].null
     after_values = decode_cursor(after, fields) if after else None
     before_values = decode_cursor(before, fields) if before and not after_values else None
 
-    def built() -> QuerySet:
-        return qs() if callable(qs) else qs
-
     def read(backward: bool, values: list | None) -> list:
-        def page_qs() -> QuerySet:
-            out = built().order_by(*_order(ordering, nullable, backward=backward))
-            if values is not None:
-                out = out.filter((_before if backward else _after)(ordering, values, nullable))
-            return out[: size + 1]
-
-        if memo is None or values is not None:  # a cursor page: compiled as asked (see above)
-            return list(page_qs())
-        return statements.rows((memo, tuple(ordering), backward, size), page_qs)
+        out = qs.order_by(*_order(ordering, nullable, backward=backward))
+        if values is not None:
+            out = out.filter((_before if backward else _after)(ordering, values, nullable))
+        return list(out[: size + 1])
 
     if not counted:
         total, estimate = None, False
-    elif memo is None:
-        total, estimate = capped_count(qs if count_of is None else count_of)
     else:
-        total, estimate = memo_capped_count(memo, built if count_of is None else count_of)
+        total, estimate = capped_count(qs if count_of is None else count_of)
     if last or before_values:
         rows = read(True, before_values)
         if before_values and not rows:  # the cursor's row was the first: show the first page
-            return keyset_page(qs, ordering, size=size, count_of=count_of, model=model, memo=memo, counted=counted)
+            return keyset_page(qs, ordering, size=size, count_of=count_of, counted=counted)
         is_first, is_last = len(rows) <= size, bool(last)
         rows = rows[:size][::-1]
     else:

@@ -22,6 +22,7 @@ from xian_enforcement.org.models import Department
 from xian_enforcement.org.scoping import scope_for
 
 from . import access, selectors, services
+from .choices import CaseStatus, LitigationState, ReconsiderationState
 from .exports import case_list_workbook
 from .forms import AttachmentForm, CaseFileAmendmentForm, CaseFileForm
 from .panels import case_panels_for
@@ -76,6 +77,12 @@ def case_list(request):
         last=request.GET.get("last") == "1",
         size=PAGE_SIZE,
     )
+    labels = dict(CaseStatus.choices)
+    for row in page.object_list:  # the status as the template shows it (rows are dicts)
+        row["status_label"] = labels.get(row["status"], row["status"])
+        row["excluded"] = (  # REV-12: files under reconsideration or litigation are not reviewed
+            row["reconsideration"] != ReconsiderationState.NONE or row["litigation"] != LitigationState.NONE
+        )
     return render(
         request,
         "cases/casefile_list.html",

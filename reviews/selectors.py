@@ -8,7 +8,6 @@ excluded from review. Every function here runs a fixed number of queries whateve
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,7 +34,6 @@ from cases.choices import LitigationState, ReconsiderationState
 from cases.models import CaseCategory, CaseFile
 from cases.selectors import case_files_visible_to, read_filter
 from cases.services import REV5_KIND
-from xian_enforcement import statements
 from xian_enforcement.notices.choices import DeadlineStatus
 from xian_enforcement.notices.models import Deadline
 from xian_enforcement.org.models import Department, Officer
@@ -164,9 +162,7 @@ def my_files_awaiting_transfer(user) -> QuerySet[CaseFile]:
     ).order_by("closed_on", "id")
 
 
-def count_all(
-    querysets: list[QuerySet | Callable[[], QuerySet]], *, cap: int | None = None, memo: Hashable | None = None
-) -> list[int]:
+def count_all(querysets: list[QuerySet], *, cap: int | None = None) -> list[int]:
     """The row count of each queryset, all in ONE statement (``SELECT (SELECT COUNT(*) ...),
     ...``): the queue's lists need their totals for paging, and four COUNT round trips with
     their ORM compilation were a fifth of the page's time (performance.md target 1).
@@ -174,17 +170,11 @@ def count_all(
     With ``cap``, each count reads at most ``cap + 1`` rows (a result of ``cap + 1`` means "more
     than ``cap``"): an exact count of a department's 10,000 transferred files anti-joined with
     every locked record read them all, 8 ms at county scale and growing with the province's
-    records; the capped count stops early whatever the size (performance.md targets 1 and 6).
-
-    ``memo``: a key naming everything the querysets depend on; the statement is then written
-    once per key (``xian_enforcement.statements``) and the querysets, which may be given as
-    callables, are built only then."""
+    records; the capped count stops early whatever the size (performance.md targets 1 and 6)."""
     from django.db import connection
 
     if not querysets:
         return []
-    if memo is not None:
-        return [int(n) for n in statements.sql_row((memo, cap), lambda: _count_all_sql(querysets, cap))]
     sql, params = _count_all_sql(querysets, cap)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -197,8 +187,6 @@ def _count_all_sql(querysets: list, cap: int | None) -> tuple[str, list]:
     parts: list[str] = []
     params: list = []
     for i, qs in enumerate(querysets):
-        if callable(qs):
-            qs = qs()
         try:
             sql, sql_params = qs.order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:  # ``.none()``: nothing to count
@@ -303,14 +291,11 @@ def grade_distribution(user, year: int, period: str = "year") -> dict[str, int]:
     if visible is None:
         return dict.fromkeys(Grade.values, 0)
     in_period = Q(case_file__closed_on__lte=datetime.date(year, 6, 30)) if period == "half" else Q()
-    rows = statements.rows(
-        ("reviews.grades", scope.memo_key(), year, period),
-        lambda: (
-            SelfReview.objects.filter(visible, in_period, year=year, status=ReviewStatus.LOCKED)
-            .values("grade")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ),
+    rows = (
+        SelfReview.objects.filter(visible, in_period, year=year, status=ReviewStatus.LOCKED)
+        .values("grade")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     counts = {row["grade"]: row["n"] for row in rows}
     return {g: counts.get(g, 0) for g in Grade.values}
@@ -444,7 +429,7 @@ def coverage_by_department(
     assessment, the half-year summary and the statistics dashboard all read it): per enforcement
     unit of ``region_id`` (or only ``department_id``), files closed in [start, end], excluded by
     REV-12, self-reviewed (locked record, not excluded), and the sum of those records' scores.
-    One query (through the statement memo)."""
+    One query."""
     from .choices import ReviewStatus
 
     closed = Q(case_files__closed_on__range=(start, end))
@@ -468,7 +453,7 @@ def coverage_by_department(
             .order_by("order", "pk")
         )
 
-    rows = statements.rows(("reviews.coverage", region_id, department_id, start, end), build)
+    rows = build()
     return [CoverageRow(**(row | {"score_sum": Decimal(row["score_sum"] or 0)})) for row in rows]
 
 

@@ -3,7 +3,6 @@ records, inspections and sampling arrive with the review issue; this page stays 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -16,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import LitigationState, ReconsiderationState
-from xian_enforcement import statements
 from xian_enforcement.org.scoping import scope_for
 
 from . import selectors
@@ -24,7 +22,7 @@ from . import selectors
 PAGE_SIZE = 50
 # The queue's totals are exact up to this many files, "1,000 件以上" beyond (selectors.count_all).
 QUEUE_COUNT_MAX = 1000
-# The columns of the two lists whose rows reviews.templatetags.review_rows builds.
+# The columns the two longest lists read (plain rows, not model instances).
 REVIEW_ROW_FIELDS = (
     "id", "number", "title", "closed_on", "transferred_for_review_on", "category_name", "handler_name", "review_id",
     "review_status", "handled_by_me",
@@ -98,26 +96,14 @@ def _page(
     deadlines: bool = False,
     urls: dict[str, str] | None = None,
     fields: tuple[str, ...] = (),
-    memo: tuple | None = None,
 ):
     """One paginated list of the page; each list has its own page parameter so that paging one
     keeps the others where they are. ``count``: its total from ``selectors.count_all``, capped at
     ``QUEUE_COUNT_MAX`` (``page.count_capped``: the heading then says "1,000 件以上").
     ``fields``: read only these columns, as plain rows with attributes rather than model instances
-    (for the lists whose rows are built in Python: 50 deferred-field instances cost 4 ms).
-    ``qs`` may be a callable that builds the queryset; with ``fields`` and ``memo`` (a key naming
-    what the list depends on) the first page's statement is compiled once per key
-    (``xian_enforcement.statements``) and the queryset is built only then; a later page is
-    compiled as asked (every page number would be a new entry of the bounded memo)."""
-    if callable(qs) and not (fields and memo is not None):
-        qs = qs()
+    (50 deferred-field instances cost 4 ms)."""
 
     def rows_between(start: int, stop: int) -> list:
-        nonlocal qs
-        if fields and memo is not None and start == 0:  # the first page: remembered per scope
-            return statements.rows((memo, param, stop), lambda: qs().values(*fields)[:stop])
-        if callable(qs):  # a later page: compiled as asked (each page number is a new question)
-            qs = qs()
         return list((qs.values(*fields) if fields else qs)[start:stop])
 
     paginator = Paginator([], PAGE_SIZE)
@@ -166,21 +152,18 @@ def index(request):
         context["county_rows"] = selectors.county_transfer_table(request.user, today)
         context["overdue_now_definition"] = selectors.OVERDUE_NOW_DEFINITION
         context["awaiting_definition"] = selectors.AWAITING_NOW_DEFINITION
-    # The lists as builders: their statements (the four totals in one, and the two lists read as
-    # rows) are compiled once per scope and remembered (``xian_enforcement.statements``), so on
-    # a remembered key those querysets are never built (performance.md target 1).
+    # The four totals in one statement (``count_all``).
     user = request.user
-    lists: dict[str, Callable[[], QuerySet]] = {}
+    lists: dict[str, QuerySet] = {}
     if access.department:
-        lists["p_review"] = lambda: selectors.awaiting_self_review(user)
-        lists["p_transfer"] = lambda: selectors.awaiting_transfer(user)
-        lists["p_excluded"] = lambda: selectors.excluded_from_review(user)
-        lists["p_sign"] = lambda: selectors.awaiting_my_signature(user)
-        lists["p_amended"] = lambda: selectors.amended_after_review(user)
+        lists["p_review"] = selectors.awaiting_self_review(user)
+        lists["p_transfer"] = selectors.awaiting_transfer(user)
+        lists["p_excluded"] = selectors.excluded_from_review(user)
+        lists["p_sign"] = selectors.awaiting_my_signature(user)
+        lists["p_amended"] = selectors.amended_after_review(user)
     if access.handler:
-        lists["p_mine"] = lambda: selectors.my_files_awaiting_transfer(user)
-    memo = ("reviews.queue", scope_for(user).memo_key(), tuple(lists))
-    counts = dict(zip(lists, selectors.count_all(list(lists.values()), cap=QUEUE_COUNT_MAX, memo=memo), strict=True))
+        lists["p_mine"] = selectors.my_files_awaiting_transfer(user)
+    counts = dict(zip(lists, selectors.count_all(list(lists.values()), cap=QUEUE_COUNT_MAX), strict=True))
     if access.department:
         context["review_page"] = _page(
             request,
@@ -189,7 +172,6 @@ def index(request):
             count=counts["p_review"],
             urls={"detail": "cases:detail", "review": "reviews:detail", "start": "reviews:start"},
             fields=REVIEW_ROW_FIELDS,
-            memo=memo,
         )
         context["can_start_review"] = scope_for(request.user).writes_department
         context["transfer_page"] = _page(
@@ -201,7 +183,6 @@ def index(request):
             "p_excluded",
             count=counts["p_excluded"],
             fields=EXCLUDED_ROW_FIELDS,
-            memo=memo,
         )
         _attach_state_labels(context["excluded_page"].object_list)
         context["sign_page"] = _page(
@@ -215,7 +196,6 @@ def index(request):
                 count=counts["p_amended"],
                 urls={"detail": "reviews:detail"},
                 fields=selectors.AMENDED_ROW_FIELDS,
-                memo=memo,
             )
     if access.handler:
         context["mine_page"] = _page(

@@ -6,12 +6,8 @@ number of queries whatever the data size (performance.md target 6). Conditional 
 date column (``Count("filed_on", filter=…)``) rather than ``pk``: performance.md measured that
 counting ``id`` turns an index-only aggregate into a heap scan.
 
-Each statement goes through the statement memo (``xian_enforcement.statements``), keyed by the
-dashboard scope and what else it depends on (year, period, today): a dashboard whose cache a case
-file's save has just cleared runs the remembered SQL rather than building and compiling ten
-querysets again (1–3 ms of CPU each on a 2-core machine; performance.md target 1). Aggregates
-over a whole scope are written as one-group ``values().annotate()`` on a column the filter fixes,
-so they are rows the memo can read.
+Aggregates over a whole scope are written as one-group ``values().annotate()`` on a column the
+filter fixes, read as one row.
 """
 
 from __future__ import annotations
@@ -41,7 +37,6 @@ from django.utils.translation import gettext as _
 
 from cases.choices import LitigationState, ReconsiderationState
 from cases.models import CaseCategory, CaseFile
-from xian_enforcement import statements
 from xian_enforcement.org.choices import CertificateStatus
 from xian_enforcement.org.models import Certificate, Department, Officer, Region
 from xian_enforcement.org.scoping import scope_for
@@ -125,13 +120,10 @@ def dashboard_scope(user) -> DashboardScope:
     Administrators and users without a role are refused (403) with the reason."""
     scope = scope_for(user)
     if scope.is_county_wide:
-        found = statements.rows(
-            ("stats.region", scope.region_id),
-            lambda: (
-                Region.objects.filter(pk=scope.region_id)
-                .annotate(has_counties=Exists(Region.objects.filter(parent_id=OuterRef("pk"))))
-                .values("name", "has_counties")
-            ),
+        found = list(
+            Region.objects.filter(pk=scope.region_id)
+            .annotate(has_counties=Exists(Region.objects.filter(parent_id=OuterRef("pk"))))
+            .values("name", "has_counties")
         )
         region = found[0] if found else None
         return DashboardScope(
@@ -187,7 +179,7 @@ def available_years(dscope: DashboardScope, today: datetime.date) -> list[int]:
             rows = CaseMonthSummary.objects.filter(department_id=dscope.department_id, filed__gt=0)
             return rows.values("department_id").annotate(first=Min("year")).values("first").order_by()
 
-    found = statements.rows(("stats.years", dscope), build)
+    found = list(build())
     first = found[0]["first"] if found else None
     start = min(first or today.year, today.year)
     return list(range(today.year, start - 1, -1))
@@ -251,36 +243,30 @@ def rollup(dscope: DashboardScope, year: int, today: datetime.date, period: str 
     reviewable files (``reviews_case_await_transfer_idx``) for the day-dependent REV-5 counts."""
     start, end = _year_range(year, period)
     cutoff = _cutoff(today)
-    cells = statements.rows(
-        ("stats.cells", dscope, year, period),
-        lambda: (
-            CaseMonthSummary.objects.filter(dscope.summaries(), _period_months(year, period))
-            .values("department_id", "month")
-            .annotate(**{c: _sum(c) for c in COUNTERS})
-            .order_by()
-        ),
+    cells = list(
+        CaseMonthSummary.objects.filter(dscope.summaries(), _period_months(year, period))
+        .values("department_id", "month")
+        .annotate(**{c: _sum(c) for c in COUNTERS})
+        .order_by()
     )
     low, high = max(cutoff.replace(day=1), start), min(cutoff - datetime.timedelta(days=1), end)
     partial, overdue = {}, {}
-    for row in statements.rows(
-        ("stats.await", dscope, year, period, cutoff),
-        lambda: (
-            CaseFile.objects.filter(
-                dscope.cases(),
-                closed_on__lt=cutoff,
-                closed_on__gte=start,
-                closed_on__lte=end,
-                transferred_for_review_on__isnull=True,
-                reconsideration=ReconsiderationState.NONE,
-                litigation=LitigationState.NONE,
-            )
-            .values("department_id")
-            .annotate(
-                n=Count("closed_on"),
-                p=Count("closed_on", filter=Q(closed_on__range=(low, high))),
-            )
-            .order_by()
-        ),
+    for row in (
+        CaseFile.objects.filter(
+            dscope.cases(),
+            closed_on__lt=cutoff,
+            closed_on__gte=start,
+            closed_on__lte=end,
+            transferred_for_review_on__isnull=True,
+            reconsideration=ReconsiderationState.NONE,
+            litigation=LitigationState.NONE,
+        )
+        .values("department_id")
+        .annotate(
+            n=Count("closed_on"),
+            p=Count("closed_on", filter=Q(closed_on__range=(low, high))),
+        )
+        .order_by()
     ):
         if row["n"]:
             overdue[row["department_id"]] = row["n"]
@@ -338,15 +324,12 @@ def certificate_figures(dscope: DashboardScope, day: datetime.date) -> dict:
     """STA-5.2: enforcement officers in scope, those holding a certificate valid on ``day``, and
     the rate (持证率). One query. The dashboard, the statistics report's prefill and the public
     list's count (``public_holder_count``) read it."""
-    found = statements.rows(
-        ("stats.certificates", dscope, day),
-        lambda: (
-            enforcement_officers(dscope.officers(), day)
-            .values("is_enforcement_officer")  # fixed by the filter: one group
-            .annotate(officers=Count("pk"), holders=Count("pk", filter=Q(certified=True)))
-            .values("officers", "holders")
-            .order_by()
-        ),
+    found = list(
+        enforcement_officers(dscope.officers(), day)
+        .values("is_enforcement_officer")  # fixed by the filter: one group
+        .annotate(officers=Count("pk"), holders=Count("pk", filter=Q(certified=True)))
+        .values("officers", "holders")
+        .order_by()
     )
     figures = found[0] if found else {"officers": 0, "holders": 0}
     figures["rate"] = _rate(figures["holders"], figures["officers"])
@@ -360,12 +343,7 @@ def department_table(
     """Per department: filed, closed, 罚没金额, hearings in ``year``, and closed files now overdue
     for transfer (REV-5, REV-12 excluded); most filed first. The departments, and ``rollup``."""
     data = data or rollup(dscope, year, today, period)
-    departments = [
-        Unit(**row)
-        for row in statements.rows(
-            ("stats.departments", dscope), lambda: dscope.departments().values("pk", "name", "short_name", "order")
-        )
-    ]
+    departments = [Unit(**row) for row in (dscope.departments().values("pk", "name", "short_name", "order"))]
     rows: dict[int, dict] = {}
     for cell in data.cells:
         row = rows.setdefault(cell["department_id"], dict.fromkeys(COUNTERS, 0))
@@ -395,30 +373,22 @@ def category_figures(dscope: DashboardScope, year: int, period: str = "year") ->
         rows = CaseMonthSummary.objects.filter(department_id=dscope.department_id)
     counts = {
         r["category_id"]: r
-        for r in statements.rows(
-            ("stats.categories", dscope, year, period),
-            lambda: (
-                rows.filter(_period_months(year, period))
-                .values("category_id")
-                .annotate(
-                    s_filed=_sum("filed"),
-                    s_closed=_sum("closed"),
-                    s_hearings=_sum("hearings"),
-                    s_amount=_sum("amount_cents"),
-                )
-                .order_by()
-            ),
+        for r in (
+            rows.filter(_period_months(year, period))
+            .values("category_id")
+            .annotate(
+                s_filed=_sum("filed"),
+                s_closed=_sum("closed"),
+                s_hearings=_sum("hearings"),
+                s_amount=_sum("amount_cents"),
+            )
+            .order_by()
         )
     }
     categories = [
         Category(**row)
-        for row in statements.rows(
-            "stats.active_categories.code",
-            lambda: (
-                CaseCategory.objects.filter(is_active=True)
-                .values("pk", "code", "name", "order")
-                .order_by("order", "id")
-            ),
+        for row in (
+            CaseCategory.objects.filter(is_active=True).values("pk", "code", "name", "order").order_by("order", "id")
         )
     ]
     for c in categories:
@@ -465,15 +435,12 @@ def training_figures(dscope: DashboardScope, year: int, period: str = "year") ->
         q, group = Q(officer__department_id=dscope.department_id), "officer__department_id"
     else:
         q, group = Q(officer__department__region_id=dscope.region_id), "officer__department__region_id"
-    found = statements.rows(
-        ("stats.training", dscope, year, period),
-        lambda: (
-            TrainingAttendance.objects.filter(q, session__held_on__range=(start, end))
-            .values(group)
-            .annotate(trainees=Count("pk"), hours=Coalesce(Sum("session__hours"), ZERO))
-            .values("trainees", "hours")
-            .order_by()
-        ),
+    found = list(
+        TrainingAttendance.objects.filter(q, session__held_on__range=(start, end))
+        .values(group)
+        .annotate(trainees=Count("pk"), hours=Coalesce(Sum("session__hours"), ZERO))
+        .values("trainees", "hours")
+        .order_by()
     )
     return found[0] if found else {"trainees": 0, "hours": Decimal("0.00")}
 

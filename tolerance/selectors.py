@@ -19,7 +19,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xian_enforcement import statements
 from xian_enforcement.org.scoping import scope_for
 
 from . import access
@@ -48,14 +47,11 @@ def decision_outcomes(user, year: int, period: str = "year") -> dict[str, int]:
     q = access.application_read_q(scope, prefix="application__")
     if q is None:
         return {}
-    rows = statements.rows(
-        ("tolerance.outcomes", scope.memo_key(), year, period),
-        lambda: (
-            Decision.objects.filter(q, decided_on__year=year, decided_on__month__lte=6 if period == "half" else 12)
-            .values("outcome")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ),
+    rows = (
+        Decision.objects.filter(q, decided_on__year=year, decided_on__month__lte=6 if period == "half" else 12)
+        .values("outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     return {row["outcome"]: row["n"] for row in rows}
 

@@ -304,8 +304,8 @@ def test_list_rows_link_to_the_case_detail(client, users, dept):
 
 @pytest.mark.django_db
 def test_list_rows_show_every_column_escaped_with_co_handlers_and_rev_12_badge(client, users, dept):
-    """The rows are built in Python (cases.templatetags.case_rows): each column as the template
-    showed it, the co-handlers after the main handler, the REV-12 badge, and markup escaped."""
+    """Each column of a row, the co-handlers after the main handler, the REV-12 badge, and markup
+    escaped."""
     main = certified_officer(dept, name="主办甲")
     co1, co2 = certified_officer(dept, name="协办乙"), certified_officer(dept, name="协办丙")
     case = CaseFileFactory(

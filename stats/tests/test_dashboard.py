@@ -172,7 +172,7 @@ def test_sta_5_3_county_roles_see_the_county_by_department(client, users, data, 
     html = response.content.decode()
     assert "龙泉镇" in html and "¥12,099.00" in html
     assert "有案卷逾期未移交自查的单位：2 个" in html
-    # the unit rows (built in Python: stats.templatetags.dashboard_rows): link, figures, badge
+    # the unit rows: link, figures, badge
     table = html[html.index('id="dept-table"') :]
     row = table[table.index(f"?department={dept.pk}&amp;year=2026") :]
     row = row[: row.index("</tr>")]

@@ -93,7 +93,7 @@ def test_sta_2_overdue_reports_put_a_unit_below_target_with_drill_down(client, u
     html = response.content.decode()
     assert reverse("statistics:reports") in html
     assert f"?department={dept.pk}&amp;overdue=on" in html
-    # the unit's row (stats.templatetags.dashboard_rows): nothing to self-review or transfer, one
+    # the unit's row: nothing to self-review or transfer, one
     # overdue report linked to the reports page, both 2025 half-year summaries overdue (REV-9)
     row = html[html.index(f"?department={dept.pk}&amp;overdue=on") :]
     row = row[: row.index("</tr>")]

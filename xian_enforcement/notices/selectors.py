@@ -15,12 +15,8 @@ from .models import Deadline, Notification
 
 
 def unread_count(user) -> int:
-    """The header's badge on every page: its statement remembered per user (statement memo)."""
-    from xian_enforcement import statements
-
-    return statements.count(
-        ("notices.unread", user.pk), lambda: Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
-    )
+    """The header's badge on every page."""
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
 
 
 def notifications_for(user) -> QuerySet[Notification]:

@@ -28,21 +28,13 @@ def platform(request):
 
 
 def _unit_label(officer) -> str:
-    """ "region · department" for the header, read through the statement memo (two remembered
-    statements instead of two related-object loads built by the ORM on every page)."""
-    from xian_enforcement import statements
-
+    """ "region · department" for the header: two one-row reads of the names."""
     from .models import Department, Region
 
-    region = statements.rows(
-        ("org.region_name", officer.region_id), lambda: Region.objects.filter(pk=officer.region_id).values("name")
-    )
+    region = list(Region.objects.filter(pk=officer.region_id).values("name"))
     department = ""
     if officer.department_id:
-        found = statements.rows(
-            ("org.department_name", officer.department_id),
-            lambda: Department.objects.filter(pk=officer.department_id).values("short_name", "name"),
-        )
+        found = list(Department.objects.filter(pk=officer.department_id).values("short_name", "name"))
         department = (found[0]["short_name"] or found[0]["name"]) if found else ""
     return f"{region[0]['name'] if region else ''} · {department}"
 

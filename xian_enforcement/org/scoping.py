@@ -80,19 +80,6 @@ class Scope:
             Department.objects.filter(region_id__in=below.values("pk")).order_by("pk").values_list("pk", flat=True)
         )
 
-    def memo_key(self) -> tuple:
-        """What a statement limited to this scope depends on, as part of a key of the statement
-        memo (``xian_enforcement.statements``): the user, roles, officer, region and department,
-        and the literal department ids a county-wide role reads."""
-        return (
-            self.user_id,
-            self.roles,
-            self.officer_id,
-            self.region_id,
-            self.department_id,
-            self.read_department_ids if self.is_county_wide else (),
-        )
-
     def has(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
 

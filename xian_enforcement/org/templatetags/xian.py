@@ -8,11 +8,9 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from xian_enforcement.rules_text import RULE_SUMMARIES
-from xian_enforcement.widgets import options_html
 
 register = template.Library()
 
@@ -73,12 +71,3 @@ def query_transform(context, **kwargs) -> str:
         else:
             params[key] = value
     return params.urlencode()
-
-
-@register.simple_tag
-def options(choices) -> SafeString:
-    """``<option>`` per (value, label), both escaped, built as one string: a picker of a
-    province's officers through the template engine's for loop (a value and a label rendered,
-    localised and escaped per option) cost ~10 ms of the inspection page (performance.md
-    target 1). Built as ``FastSelect`` builds its options."""
-    return options_html(choices)
