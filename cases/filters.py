@@ -60,9 +60,9 @@ class CaseFileFilter(django_filters.FilterSet):
         handlers = Officer.objects.filter(department__in=departments, is_enforcement_officer=True).only("id", "name")
         choose_department_first = False
         if scope_for(user).is_county_wide:
-            # A county has hundreds of officers, a large one thousands: rendering them all as
-            # 承办人 options cost 27 ms a page at 187,000 files (performance.md target 1). For a
-            # county-wide role the list offers the chosen department's officers.
+            # A county has hundreds of officers, a large one thousands: too many to render as
+            # 承办人 options on every page (performance.md target 1). For a county-wide role the
+            # list offers the chosen department's officers.
             chosen = (self.data or {}).get("department", "")
             if str(chosen).isdigit():
                 handlers = handlers.filter(department_id=int(chosen))

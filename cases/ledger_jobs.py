@@ -1,4 +1,4 @@
-"""Ledger previews and imports in the background (issue 13; performance.md target 12).
+"""Ledger previews and imports in the background (performance.md target 12).
 
 A file larger than ``IMPORT_SYNC_MAX_BYTES`` is not checked by the web worker: the upload is
 stored (``MEDIA_ROOT/imports/<job id>.xlsx``), a ``LedgerImportJob`` is queued after commit, and

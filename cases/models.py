@@ -239,8 +239,8 @@ class CaseFile(models.Model):
             errors["legal_review_by"] = _("填写了法制审核日期，请同时填写审核人。")
         if self.transferred_to_police_on and not self.police_organ:
             errors["police_organ"] = _("移送公安机关须填写接收机关（TOL-9）。")
-        # Keyed on closed_on, the field the edit form has (issue 13: keyed on the transfer date,
-        # which no form shows, clearing 结案日期 of a transferred file was a 500).
+        # Keyed on closed_on, the field the edit form has: keyed on the transfer date, which no
+        # form shows, clearing 结案日期 of a transferred file would be a 500.
         if self.transferred_for_review_on and not self.closed_on:
             errors["closed_on"] = _("该案卷已于 %(day)s 移交法制机构自查，结案日期不能清除（REV-5）。") % {
                 "day": self.transferred_for_review_on.isoformat()
@@ -312,7 +312,7 @@ class CaseFileAmendment(models.Model):
 
 
 class LedgerImportJob(models.Model):
-    """A ledger preview or confirmed import that runs in the background (issue 13; performance.md
+    """A ledger preview or confirmed import that runs in the background (performance.md
     target 12): a file larger than ``IMPORT_SYNC_MAX_BYTES`` is checked and written by a Celery
     worker, never by a web worker. The upload is kept under ``MEDIA_ROOT/imports/<id>.xlsx``
     (server-chosen name) until it is imported or the job is purged; only ``owner`` sees the job

@@ -182,8 +182,8 @@ def power_items_filtered(user, params) -> tuple[PowerItemFilter, QuerySet[PowerI
 
 def exports_county(user) -> bool:
     """A power-list export spans the county (county-wide roles, the county's system
-    administrator): it then runs in the background (issue 13, "Exports cannot starve the web
-    tier"); a unit's own list is a direct download."""
+    administrator): it then runs in the background, so that it cannot starve the web tier; a
+    unit's own list is a direct download."""
     scope = scope_for(user)
     return scope.is_county_wide or _is_county_sysadmin(scope)
 

@@ -71,10 +71,10 @@ def case_list_queryset(user) -> QuerySet[CaseFile]:
     )
 
 
-# What a row of the case list shows, read as dicts (``.values()``): 50 rows of model instances
-# (four per row: the file, its department, category and handler) and a prefetch of co-handlers
-# cost 20 ms of the page on a 2-core machine; the dicts, with the co-handlers' names in the same
-# statement (``list_rows``), a quarter of it (performance.md targets 1 and 2).
+# What a row of the case list shows, read as dicts (``.values()``) rather than as model instances
+# (four per row: the file, its department, category and handler) with a prefetch of co-handlers;
+# the co-handlers' names come in the same statement (``list_rows``) (performance.md targets 1
+# and 2).
 LIST_VALUES = (
     "id", "number", "title", "status", "filed_on", "closed_on", "fine_amount", "reconsideration", "litigation",
     "department__short_name", "category__name", "main_handler__name",
@@ -84,8 +84,8 @@ LIST_VALUES = (
 def _co_handler_names() -> models.expressions.RawSQL:
     """The co-handlers' names of the row's file joined by "、" in the order recorded, as a scalar
     subquery written out: the same subquery through the ORM (a correlated ``Subquery`` over the
-    through table with an aggregate) took 2 ms of CPU to compile on every page, as long as the
-    statement runs (performance.md target 2). Only for a top-level query on the case table."""
+    through table with an aggregate) is costly to compile on every page (performance.md target 2).
+    Only for a top-level query on the case table."""
     if connection.vendor == "postgresql":
         names = "string_agg(o.name, '、' ORDER BY ch.id)"
     else:  # SQLite keeps the subquery's order (the through table's rowid)
@@ -312,8 +312,8 @@ def capped_count(qs: QuerySet) -> tuple[int, bool]:
     """(count, capped): the number of rows up to ``EXACT_COUNT_MAX``, in one query whatever the
     size (performance.md targets 2 and 6). The count reads at most ``EXACT_COUNT_MAX + 1`` index
     entries (no ordering, so the planner stops early); beyond that the list says "10,000 件以上".
-    An exact COUNT(*) of a large county's 187,000 files took 200 ms; a count in the list's sort
-    order, 207 ms (the planner misjudged the join through the department and sorted them all)."""
+    An exact COUNT(*) reads every file of a large county; a count in the list's sort order is no
+    better (the planner misjudges the join through the department and sorts them all)."""
     n = qs.order_by().values("pk")[: EXACT_COUNT_MAX + 1].count()
     return (EXACT_COUNT_MAX, True) if n > EXACT_COUNT_MAX else (n, False)
 

@@ -173,7 +173,7 @@ def case_file_sync_rev5(case: CaseFile) -> None:
 def case_files_sync_rev5(cases: list[CaseFile]) -> None:
     """``_sync_rev5_deadline`` for many files written in bulk (the ledger import), set-based:
     the files to open, to meet and to cancel each take a few queries per 500 files, not one
-    ``deadline_open`` (about 10 ms) per closed file."""
+    ``deadline_open`` per closed file."""
     to_open = [c for c in cases if c.closed_on and not c.transferred_for_review_on]
     to_meet = [c for c in cases if c.closed_on and c.transferred_for_review_on]
     to_cancel = [c for c in cases if not c.closed_on]

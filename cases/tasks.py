@@ -1,5 +1,5 @@
 """Celery tasks of the case room: a ledger preview or import in the background; sweep ledger jobs
-whose worker died (every 2 minutes, beat); purge old ones (daily, beat) (issue 13)."""
+whose worker died (every 2 minutes, beat); purge old ones (daily, beat)."""
 
 from celery import shared_task
 

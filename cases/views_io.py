@@ -180,7 +180,7 @@ def ledger_import(request):
     try:
         content, name = _read_upload(form)
         if len(content) > settings.IMPORT_SYNC_MAX_BYTES:
-            # A large file is checked by a worker, not here (issue 13): the page shows progress.
+            # A large file is checked by a worker, not here: the page shows progress.
             _discard_pending(request, "ledger")
             job = ledger_jobs.ledger_job_create(
                 owner=request.user, department=department, content=content, filename=name
@@ -312,8 +312,8 @@ def power_list(request):
 @require_GET
 def power_export(request):
     """A unit's own list is a direct download; the county's (county-wide roles, the county's
-    system administrator) is always a background job (issue 13, "Exports cannot starve the web
-    tier"), made by ``powerlist.power_list_job_write`` and audited when it is."""
+    system administrator) is always a background job, so that it cannot starve the web tier,
+    made by ``powerlist.power_list_job_write`` and audited when it is."""
     filterset, qs = _power_filtered(request)
     summary = "；".join(f"{label}：{value}" for label, value, _p in _chips(filterset, request.GET)) or _("全部")
     title = _("权力清单（责任清单）")

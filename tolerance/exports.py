@@ -1,8 +1,8 @@
 """TOL-19: the complaint register as Excel, written through the core formula-safe writer. The
 reporter's identity is exported only to complaint handlers outside the accused's unit
 (``selectors.reveals_reporter``), row by row. The county's register (county-wide roles,
-handlers) is a background job (issue 13, "Exports cannot starve the web tier"); a unit's own is
-a direct download. Both call :func:`complaints_workbook`."""
+handlers) is a background job, so that it cannot starve the web tier; a unit's own is a direct
+download. Both call :func:`complaints_workbook`."""
 
 from __future__ import annotations
 

@@ -127,9 +127,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 elif envstr("DATABASE_RANDOM_PAGE_COST", "1.1"):
     # PostgreSQL's default (4) prices a random read as a spinning disk's; on SSDs, with the working
-    # set in memory, the planner then hashed a county's 50,000 case files to find 239 reviews
-    # instead of probing their keys (15 ms against 0.5 ms: performance.md target 1). 1.1 is the
-    # usual SSD setting; empty keeps the server's.
+    # set in memory, the planner then hashes all of a county's case files to find a few hundred
+    # reviews instead of probing their keys (performance.md target 1). 1.1 is the usual SSD
+    # setting; empty keeps the server's.
     cost = float(envstr("DATABASE_RANDOM_PAGE_COST", "1.1"))
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={cost}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -147,7 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
     # security.md "Authentication": ≥ 10 characters (replaces Django's MinimumLengthValidator, same
     # limit, so a short password gets one message), 3 of 4 classes, not containing the username.
     {"NAME": "xian_enforcement.accounts.validators.ComplexityValidator", "OPTIONS": {"min_length": 10}},
-    # Not the current password nor one of the last PASSWORD_HISTORY_COUNT (issue 13).
+    # Not the current password nor one of the last PASSWORD_HISTORY_COUNT.
     {"NAME": "xian_enforcement.accounts.validators.PasswordHistoryValidator"},
 ]
 # Authentication (security.md, 等保 8.1.4.1); see docs/security-authentication.md.
@@ -207,7 +207,7 @@ RATELIMIT_ENABLED = envbool("RATELIMIT_ENABLED", True)
 RATELIMIT_LOGIN = envstr("RATELIMIT_LOGIN", "10/m")
 RATELIMIT_PUBLIC = envstr("RATELIMIT_PUBLIC", "60/m")
 
-# --- Bad input and abuse (issue 13; docs/security-web.md, docs/security-authentication.md) ---
+# --- Bad input and abuse (docs/security-web.md, docs/security-authentication.md) ---
 # The client address behind the reverse proxy: CLIENT_IP_HEADER (a request META key such as
 # HTTP_X_REAL_IP) is believed only when REMOTE_ADDR is in TRUSTED_PROXIES (addresses or CIDRs);
 # rate limits, the sign-in lockout and the audit trail all key on it. RATELIMIT_IP_HEADER is the
@@ -232,7 +232,7 @@ if FIELD_ENCRYPTION_KEY:
         _Fernet(FIELD_ENCRYPTION_KEY.encode())
     except ValueError as _exc:
         raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEY is not a valid Fernet key: {_exc}") from None
-# --- end of issue 13 bad-input block ---
+# --- end of the bad-input block ---
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -1,4 +1,4 @@
-"""Background ledger jobs (issue 13): every 2 minutes a running job whose heartbeat is older than
+"""Background ledger jobs: every 2 minutes a running job whose heartbeat is older than
 EXPORT_JOB_STALE_SECONDS (its worker died) is re-queued, or failed with a message after
 EXPORT_JOB_MAX_ATTEMPTS runs; daily, jobs older than EXPORT_JOB_KEEP_DAYS are deleted with their
 stored uploads."""

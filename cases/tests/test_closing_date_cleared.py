@@ -1,4 +1,4 @@
-"""Issue 13 "No 500s": editing a transferred case file and clearing 结案日期 shows a form error
+"""No 500s: editing a transferred case file and clearing 结案日期 shows a form error
 (REV-5: a file transferred for self-review stays closed), instead of a server error."""
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""performance.md target 12 (issue 13): a 5,000-row ledger preview plus confirm takes at most
+"""performance.md target 12: a 5,000-row ledger preview plus confirm takes at most
 30 × writing the same rows with ``bulk_create``; 10,000 rows at most 2.2 × 5,000 rows. Measured
 on PostgreSQL (``services``), each ratio within one run so that machine noise cancels.
 
 The hard case: four rows in five are closed files, each of which opens its REV-5 transfer
-deadline (once one ``deadline_open`` per row, about 10 ms each: 37 × the floor)."""
+deadline, set-based rather than one ``deadline_open`` per row."""
 
 from __future__ import annotations
 

@@ -88,7 +88,7 @@ def test_clean_rev_5_transfer_needs_closing_date(unsaved):
     case = unsaved(transferred_for_review_on=D)
     with pytest.raises(ValidationError) as exc:
         case.clean()
-    assert "closed_on" in exc.value.message_dict  # the field the edit form has (issue 13)
+    assert "closed_on" in exc.value.message_dict  # the field the edit form has
 
 
 def test_clean_rev_5_transfer_not_before_closing(unsaved):

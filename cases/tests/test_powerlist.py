@@ -130,7 +130,7 @@ def test_list_pages_and_query_count_does_not_grow_with_rows(client, users, dept)
 
 def test_export_is_exactly_the_filtered_list(client, users, items, dept):
     client.force_login(users[Role.BUREAU_STAFF])
-    # The county's list is exported in the background (issue 13): the helper follows the job.
+    # The county's list is exported in the background: the helper follows the job.
     response = export_response(client, EXPORT, {"department": dept.pk, "q": "过期食品"})
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
@@ -242,7 +242,7 @@ def test_county_export_rows_of_other_departments_are_refused(client, users, item
     """A county-wide export carries a 部门 column; importing it into one department refuses the
     other departments' rows instead of copying them (TOL-6)."""
     client.force_login(users[Role.SYSADMIN])
-    exported = export_content(client, EXPORT)  # the county's list: a background job (issue 13)
+    exported = export_content(client, EXPORT)  # the county's list: a background job
     response = client.post(IMPORT, {"file": upload(exported), "department": dept.pk})
     errors = response.context["result"].errors
     assert [e.column for e in errors] == [powerlist.DEPARTMENT_HEADER]

@@ -112,7 +112,7 @@ def test_tol_19_handler_sees_reporter_view_and_export(client, users):
     row = AuditEvent.objects.get(event_type="unmask")
     assert row.detail["reason"] == "向举报人反馈查处结果" and row.detail["field"] == "reporter"
     assert REPORTER not in row.canonical()
-    # The handlers' (county-wide) export runs in the background (issue 13).
+    # The handlers' (county-wide) export runs in the background.
     export = export_content(client, reverse("tolerance:complaint_export"))
     rows = list(load_workbook(io.BytesIO(export)).active.iter_rows(values_only=True))
     assert "举报人" in rows[0] and REPORTER in rows[1]

@@ -1,4 +1,4 @@
-"""The decision document (容错免责认定决定书), issue 13: its number comes from the unit's
+"""The decision document (容错免责认定决定书): its number comes from the unit's
 per-year sequence (stored on the decision), never the database id; the text cites articles of
 the regulation, not the platform's codes (TOL-11.4), and says "并向社会公开" correctly."""
 

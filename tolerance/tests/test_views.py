@@ -294,7 +294,7 @@ def test_edit_draft_allowed_refused_outside_and_after_submit(client, users, worl
     url = reverse("tolerance:application_edit", args=[application.pk])
     assert "/accounts/login/" in client.get(url)["Location"]
     client.force_login(users["party_member"])
-    assert client.get(url).status_code == 404  # someone else's draft is not theirs to read (issue 13)
+    assert client.get(url).status_code == 404  # someone else's draft is not theirs to read
     client.force_login(world["outsider"])
     assert client.get(url).status_code == 404
     client.force_login(users["handler"])

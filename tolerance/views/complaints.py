@@ -64,9 +64,9 @@ def complaint_list(request):
 @login_required
 def complaint_export(request):
     """The register as Excel (TOL-19: the reporter's identity for handlers only). The county's
-    register, or more than EXPORT_SYNC_MAX_ROWS rows, is a background job (issue 13, "Exports
-    cannot starve the web tier"), made by ``exports.complaints_job_write`` and audited when it
-    is; a unit's own is a direct download."""
+    register, or more than EXPORT_SYNC_MAX_ROWS rows, is a background job, so that it cannot
+    starve the web tier, made by ``exports.complaints_job_write`` and audited when it is; a
+    unit's own is a direct download."""
     query = request.GET.get("q", "").strip()[:50]
     qs = exports.complaints_for_export(request.user, query)
     rows = qs.count()

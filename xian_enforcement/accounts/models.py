@@ -29,7 +29,7 @@ class PasswordState(models.Model):
 
 class PasswordHistory(models.Model):
     """The hashes of a user's recent passwords (newest last): a new password may equal neither the
-    current one nor one of the ``PASSWORD_HISTORY_COUNT`` before it (issue 13; 等保 8.1.4.1)."""
+    current one nor one of the ``PASSWORD_HISTORY_COUNT`` before it (等保 8.1.4.1)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("用户")

@@ -53,7 +53,7 @@ class ComplexityValidator:
 
 class PasswordHistoryValidator:
     """A new password may equal neither the current one nor one of the last
-    ``PASSWORD_HISTORY_COUNT`` (issue 13). The current one includes a temporary password set by the
+    ``PASSWORD_HISTORY_COUNT``. The current one includes a temporary password set by the
     system administrator: the forced change must choose a new one. Each stored hash is checked with
     the hasher it was made with (a few PBKDF2 rounds: only when a password is changed)."""
 

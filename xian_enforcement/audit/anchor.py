@@ -1,4 +1,4 @@
-"""The daily anchor of the audit chain outside the database (security.md "Audit", issue 13).
+"""The daily anchor of the audit chain outside the database (security.md "Audit").
 
 Once a day the chain head (last row id and hash, row count) is written as a signed line —
 ``audit-anchor <date> #<id> <hash> rows=<n> hmac=<HMAC-SHA256 of the rest with AUDIT_HMAC_KEY>`` —

@@ -1,7 +1,7 @@
 """The audit events export (三员分立: the audit administrator only): the filter, the workbook
 (written through the core formula-safe writer) and its background job. The audit trail is the
-whole system's, so its export always runs in the background (issue 13, "Exports cannot starve
-the web tier"); the job's own audit row records the export."""
+whole system's, so its export always runs in the background, where it cannot starve the web
+tier; the job's own audit row records the export."""
 
 from __future__ import annotations
 

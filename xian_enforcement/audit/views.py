@@ -44,8 +44,8 @@ def audit_list(request):
 @login_required
 def audit_export(request):
     """The filtered security events as Excel (at most EXPORT_MAX_ROWS rows). The trail is the
-    whole system's, so the export always runs in the background (issue 13, "Exports cannot
-    starve the web tier"): ``exports.audit_events_job_write`` makes it, and the job records the
+    whole system's, so the export always runs in the background, where it cannot starve the web
+    tier: ``exports.audit_events_job_write`` makes it, and the job records the
     export itself as an audit row when the file is made."""
     _require_auditadmin(request)
     params, qs = audit_events_filtered(request.GET)

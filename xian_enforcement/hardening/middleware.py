@@ -120,7 +120,7 @@ class RateLimitMiddleware:
 
 
 class NulByteMiddleware:
-    """No 500s from a NUL byte (issue 13): PostgreSQL refuses ``\x00`` in a text parameter, so
+    """No 500s from a NUL byte: PostgreSQL refuses ``\x00`` in a text parameter, so
     a search or filter value carrying one used to end in a server error. Any query-string key or
     value holding a NUL (or an undecodable byte that decodes to one) is answered 400 before a view
     sees it."""
@@ -141,7 +141,7 @@ class NulByteMiddleware:
 
 class NoStoreMiddleware:
     """Pages, exports and PDFs served to a signed-in user are not kept by the browser or a proxy
-    (issue 13; security.md "Data"): ``Cache-Control: no-store`` on every response to an
+    (security.md "Data"): ``Cache-Control: no-store`` on every response to an
     authenticated request, except static files (WhiteNoise answers those before this runs)."""
 
     def __init__(self, get_response):

@@ -171,7 +171,7 @@ def check_password(password: str) -> None:
 def reset_passwords(password: str) -> list[str]:
     """Set the demo accounts' password; returns the usernames that were missing.
 
-    The password is hashed once (PBKDF2, about 0.5–2 s per hash) and the encoded hash shared by
+    The password is hashed once (PBKDF2, slow by design) and the encoded hash shared by
     the demo accounts: they all have the same password, printed in the clear, so per-account
     salts would protect nothing here. Real accounts are never set this way."""
     User = get_user_model()

@@ -53,8 +53,8 @@ def mark_session_touched(sender, request, user, **kwargs) -> None:
 class SlidingSessionMiddleware:
     """30-minute sliding idle timeout (security.md) and an absolute lifetime (SESSION_ABSOLUTE_SECONDS,
     12 hours) without a session write on every request:
-    the expiry is pushed forward at most once a minute. Saving on every request cost a database
-    write (~30 ms on SQLite) per page view."""
+    the expiry is pushed forward at most once a minute, not saved (a database write) on every
+    page view."""
 
     TOUCH_KEY = "_touched"
     SIGNED_IN_KEY = "_signed_in_at"
@@ -72,7 +72,7 @@ class SlidingSessionMiddleware:
         session = getattr(request, "session", None)
         if session is not None and request.user.is_authenticated:
             now = int(time.time())
-            # Absolute lifetime (issue 13): however active, a session ends SESSION_ABSOLUTE_SECONDS
+            # Absolute lifetime: however active, a session ends SESSION_ABSOLUTE_SECONDS
             # after sign-in. A session from before this rule gets its clock started now.
             signed_in = session.setdefault(self.SIGNED_IN_KEY, now)
             limit = int(getattr(settings, "SESSION_ABSOLUTE_SECONDS", 0) or 0)

@@ -1,4 +1,4 @@
-"""Reading an uploaded xlsx file into rows, safely (security.md "Input"; issue 13).
+"""Reading an uploaded xlsx file into rows, safely (security.md "Input").
 
 Before openpyxl opens anything, :func:`package_check` reads the zip's central directory and
 refuses a package whose members are too large once uncompressed or compressed too well (a zip

@@ -1,4 +1,4 @@
-"""Writing cells so that text stays text (security.md "Output"; issue 13, formula injection).
+"""Writing cells so that text stays text (security.md "Output": no formula injection).
 
 openpyxl infers a cell's type from its value: a ``str`` that starts with ``=`` becomes a formula
 (``data_type 'f'``, written as ``<f>``) and one equal to an error code such as ``#N/A`` becomes

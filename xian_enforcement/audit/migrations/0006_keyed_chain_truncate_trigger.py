@@ -1,4 +1,4 @@
-"""security.md "Audit" (issue 13): the chain is keyed and TRUNCATE is refused.
+"""security.md "Audit": the chain is keyed and TRUNCATE is refused.
 
 1. On PostgreSQL a ``BEFORE TRUNCATE`` trigger refuses emptying the audit table. A superuser is
    exempt (the test suite's tear-down and a restore run as one; a superuser can drop any trigger

@@ -204,7 +204,7 @@ def test_audit_export_only_for_audit_administrator_and_itself_audited(client, us
     from tests.exports import export_response
 
     client.force_login(users[role])
-    # The audit administrator's export runs in the background (issue 13): the helper follows the
+    # The audit administrator's export runs in the background: the helper follows the
     # job to its download.
     response = export_response(client, reverse("audit:export"), {"event_type": "login_failed"})
     assert response.status_code == status

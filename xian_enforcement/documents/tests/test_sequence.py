@@ -1,4 +1,4 @@
-"""Official document numbers (issue 13, "workflow defects"): per unit, per year and per kind,
+"""Official document numbers: per unit, per year and per kind,
 consecutive from 1, never a database id; concurrent issues get distinct numbers."""
 
 from __future__ import annotations

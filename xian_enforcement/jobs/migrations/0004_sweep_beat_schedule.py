@@ -1,5 +1,5 @@
 """Every 2 minutes, running exports whose heartbeat is older than EXPORT_JOB_STALE_SECONDS (their
-worker died) are re-queued, or marked failed after EXPORT_JOB_MAX_ATTEMPTS runs (issue 13)."""
+worker died) are re-queued, or marked failed after EXPORT_JOB_MAX_ATTEMPTS runs."""
 
 from django.db import migrations
 

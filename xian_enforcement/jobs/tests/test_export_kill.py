@@ -1,4 +1,4 @@
-"""A background export whose worker process dies is picked up again (issue 13), with a real
+"""A background export whose worker process dies is picked up again, with a real
 worker process on Redis and PostgreSQL, killed with SIGKILL while the export runs.
 
 To kill it *while* it runs, the test holds an ACCESS EXCLUSIVE lock on the case table from a

@@ -1,4 +1,4 @@
-"""A background export whose worker process dies is picked up again (issue 13): the running task
+"""A background export whose worker process dies is picked up again: the running task
 beats as it progresses; the sweeper re-queues a running job whose beat is older than
 EXPORT_JOB_STALE_SECONDS, at most EXPORT_JOB_MAX_ATTEMPTS runs in all, then marks it failed with
 a message: never left at "13%" forever. (The same with a real killed worker: test_export_kill.)"""

@@ -1,8 +1,8 @@
-"""REV-5 deadlines opened set-based (issue 13, performance.md target 12): ``deadline_open_many``
+"""REV-5 deadlines opened set-based (performance.md target 12): ``deadline_open_many``
 leaves every deadline exactly as ``deadline_open`` called subject by subject would — new, open
 unchanged, open with new dates, cancelled, met — with the reminder schedule, assignee and roles,
-and it takes a fixed number of queries however many subjects there are (a ledger of closed
-files used to open them one row at a time, about 10 ms each)."""
+and it takes a fixed number of queries however many subjects there are, not one
+``deadline_open`` per subject."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""No reminder is lost when a worker dies mid-scan (issue 13, "Deadlines that never slip";
-architecture.md "One mechanism for deadlines").
+"""No reminder is lost when a worker dies mid-scan (architecture.md "One mechanism for deadlines").
 
 A real Celery worker process on Redis scans a few thousand due steps in PostgreSQL and is
 killed with SIGKILL in the middle of the scan, several times; a worker is started again each

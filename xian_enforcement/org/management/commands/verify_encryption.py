@@ -1,5 +1,5 @@
 """``manage.py verify_encryption``: every encrypted personal identifier decrypts with this
-installation's FIELD_ENCRYPTION_KEY (issue 13; docs/operations.md §7 and §10).
+installation's FIELD_ENCRYPTION_KEY (docs/operations.md §7 and §10).
 
 Reads the stored tokens directly (not through the model field, which would stop at the first
 failure), tries each with the key, and reports per column: values, decrypted, failed, stored
