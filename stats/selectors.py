@@ -186,7 +186,7 @@ def available_years(dscope: DashboardScope, today: datetime.date) -> list[int]:
 
 
 # The figures below read the maintained summary (``statistics.CaseMonthSummary``, see
-# ``stats/summaries.py``), not the case table: their time does not grow with the case files
+# ``stats/case_summaries.py``), not the case table: their time does not grow with the case files
 # (performance.md targets 4 and 5). The one figure that depends on the day is REV-5's "due":
 # a closed file not transferred is due once 30 days have passed. Months wholly before the
 # cutoff's month come from the summary (reviewable_closed − transferred); the cutoff's own month

@@ -22,7 +22,7 @@ from xian_enforcement.jobs.views import export_in_background
 from xian_enforcement.org.models import Department
 from xian_enforcement.org.scoping import scope_for
 
-from . import catalog, services
+from . import report_layout, services
 from . import report_selectors as selectors
 from .choices import EDITABLE_STATUSES, Period, ReportStatus
 from .exports import county_workbook, unit_workbook
@@ -94,7 +94,7 @@ SUMMARY_KEYS = ["filed", "closed", "penalty_total", "penalty_amount", "hearings"
 def _summary(aggregate) -> list[tuple]:
     if aggregate is None:
         return []
-    figures = catalog.figures_by_key(aggregate.tables)
+    figures = report_layout.figures_by_key(aggregate.tables)
     return [
         (figures[k][1].label, figures[k][1].kind, aggregate.totals.get(k, Decimal(0)))
         for k in SUMMARY_KEYS
