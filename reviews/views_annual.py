@@ -40,8 +40,8 @@ def summary_page(request):
     today = timezone.localdate()
     year, half = half_year_summaries.last_completed_half(today)
     # The half shown: the one that ended last (its summary is submitted here), or an earlier
-    # one chosen with ?year=&half= (issue 13: the page's overdue figures are compared with the
-    # dashboard's for the same period).
+    # one chosen with ?year=&half= (the page's overdue figures are compared with the dashboard's
+    # for the same period).
     halves = [(y, h) for y in range(year, year - 5, -1) for h in (2, 1) if (y, h) <= (year, half)]
     try:
         picked = request.GET.get("period", "").split("-")  # the picker's "2025-1"
@@ -203,8 +203,8 @@ def assessment_export(request):
     scope, department_id = _assessment_scope(request.user)
     year = _year(request)
     if department_id is None:
-        # County-wide: always a background job (issue 13, "Exports cannot starve the web tier");
-        # made by reviews.annual_export.assessment_job_write and audited when it is.
+        # County-wide: always a background job (exports never run in a web request); made by
+        # reviews.annual_export.assessment_job_write and audited when it is.
         from xian_enforcement.jobs.views import export_in_background
 
         return export_in_background(

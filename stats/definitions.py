@@ -1,4 +1,4 @@
-"""What each figure counts, in one place (issue 13, "one figure, one definition"): the caption
+"""What each figure counts, in one place (one figure, one definition): the caption
 every page that shows a figure puts beside it. Each figure is computed by one selector:
 
 - filed / closed / hearings / 罚没金额, also per category: ``selectors.category_figures`` and

@@ -279,7 +279,7 @@ def report_export(request, pk: int):
 @login_required
 def county_export(request):
     """STA-4: the county report, from the same permission-limited data as the status page.
-    County-wide, it is always a background job (issue 13, "Exports cannot starve the web tier"),
+    County-wide, it is always a background job (exports never run in a web request),
     made by stats.export_jobs.county_job_write and audited when it is; a unit's own is direct."""
     selectors.require_report_access(request.user)
     today = timezone.localdate()

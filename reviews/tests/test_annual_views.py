@@ -61,7 +61,7 @@ def test_rev_17_overdue_summary_flags_the_unit(users, dept):
 
 def test_rev_8_export_is_an_excel_workbook(client, users, dept):
     officer, _files = handler_with(dept, users["legal_officer"], cases=2, bad=1)
-    # County-wide: a background job (issue 13); the helper follows it to the download.
+    # County-wide: a background job; the helper follows it to the download.
     content = export_content(login(client, users["bureau_staff"]), reverse("reviews:assessment_export") + "?year=2026")
     wb = load_workbook(BytesIO(content))
     values = [c.value for row in wb.worksheets[0].iter_rows() for c in row]
