@@ -778,7 +778,7 @@ def summaries_rebuild() -> float | None:
     """Rebuild the statistics summaries from the case table after a bulk load (COPY bypasses
     the signals that maintain them); None when the project has no summaries."""
     try:
-        from stats.summaries import summary_rebuild
+        from stats.case_summaries import summary_rebuild
     except ImportError:
         return None
     started = time.perf_counter()

@@ -17,7 +17,7 @@ from cases.models import CaseFile
 from xian_enforcement.org.models import Officer
 from xian_enforcement.spreadsheets.writer import row_append
 
-from . import assessment, scoring, summaries
+from . import assessment, half_year_summaries, scoring
 from .choices import Consequence, Grade, RefusalKind, ReviewStatus
 from .models import HandlerAssessment, InspectionRefusal, SampledFile, SelfReview
 from .selectors import NOT_EXCLUDED, coverage_by_department
@@ -72,7 +72,7 @@ def shown_score(mean: Decimal | None) -> Decimal | None:
 def unit_rows(region_id: int, year: int, department_id: int | None = None, today: datetime.date | None = None):
     """REV-4/REV-17 per unit: average self-review score and its grade (REV-15, banded on the
     exact mean), self-review rate (REV-6, ``selectors.coverage_by_department``), half-year
-    summaries on time and overdue (REV-9, ``summaries.summary_standing``), average inspection
+    summaries on time and overdue (REV-9, ``half_year_summaries.summary_standing``), average inspection
     score (REV-11); ``flagged`` when the rate is under 100 %, a summary is overdue or late, or
     the average grade is unqualified, or the bureau recorded that the unit refused or neglected
     an inspection of the year (REV-17). Five queries."""
@@ -84,7 +84,7 @@ def unit_rows(region_id: int, year: int, department_id: int | None = None, today
         .annotate(a=Avg("score"))
         .values_list("case_file__department_id", "a")
     )
-    standing = summaries.summary_standing(region_id, department_id, year, (1, 2), today)
+    standing = half_year_summaries.summary_standing(region_id, department_id, year, (1, 2), today)
     refused: dict[int, list[str]] = defaultdict(list)
     for dept_id, kind in InspectionRefusal.objects.filter(
         campaign__year=year, campaign__region_id=region_id
@@ -96,7 +96,7 @@ def unit_rows(region_id: int, year: int, department_id: int | None = None, today
         d.grade = scoring.grade_for(mean) if mean is not None else ""
         d.grade_label = Grade(d.grade).label if d.grade else ""
         d.inspection_score = round(Decimal(inspected[d.pk]), 1) if d.pk in inspected else None
-        s = standing.get(d.pk) or summaries.Standing()
+        s = standing.get(d.pk) or half_year_summaries.Standing()
         d.summaries_due, d.summaries_on_time, d.summaries_overdue = s.due, s.on_time, s.overdue
         reasons = []
         if d.rate is not None and d.rate < 100:

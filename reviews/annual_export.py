@@ -1,5 +1,5 @@
 """The county-wide annual review assessment workbook (REV-8, REV-17) as a background export job
-(xian_enforcement.jobs): county-wide exports never run in a web request (issue 13). The workbook
+(xian_enforcement.jobs): county-wide exports never run in a web request. The workbook
 itself is ``annual.workbook``, unchanged."""
 
 from __future__ import annotations

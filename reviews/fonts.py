@@ -14,8 +14,8 @@ The style (``templates/reviews/pdf/_style.html``) names it first, as the family 
 character outside the subset (生僻字 in a name) still comes from the full font. The outlines are
 the same font's, so the documents look the same.
 
-The subset is made with HarfBuzz-Subset (the library WeasyPrint itself subsets with; ~0.5 s a
-face) the first time a process needs it, and kept: the file name carries a key of the source
+The subset is made with HarfBuzz-Subset (the library WeasyPrint itself subsets with) the first
+time a process needs it, and kept: the file name carries a key of the source
 file (path, face index, size, mtime) and of ``SUBSET_VERSION``, so a system font upgrade or a
 change of the character set here makes a new file. Without HarfBuzz-Subset or without the
 system font, ``font_faces()`` is empty and the PDFs use the system font as before.

@@ -84,8 +84,8 @@ class SelfReview(models.Model):
     )
     # The file's department, copied when the record is made (a file keeps its department): the
     # dashboards count a county's grades from one index range of its departments' records, where
-    # through the case file the count hashed every file of the county — 14 ms for 220 records
-    # at province scale, growing with the province (performance.md targets 1 and 5).
+    # through the case file the count hashed every file of the county, growing with the
+    # province (performance.md targets 1 and 5).
     department = models.ForeignKey(
         "org.Department",
         on_delete=models.PROTECT,

@@ -7,8 +7,8 @@ and the shared style (``_style.html``) parsed once into a ``CSS`` object, passed
 the tables use ``table-layout: fixed`` (column widths from the first row: no min/max-content pass,
 which for CJK text shapes every cell once per character). The text is set in "Xian Serif SC",
 a subset of Noto Serif CJK SC made once under ``VAR_DIR/fonts`` (reviews/fonts.py): WeasyPrint
-subsets each face it embeds in every PDF, and from the 65,535-glyph system collection that cost
-~0.1 s a face (the Chinese punctuation sits at glyph ids ~60,000); from the subset ~0.02 s.
+subsets each face it embeds in every PDF, and from the 65,535-glyph system collection (the
+Chinese punctuation sits at glyph ids near 60,000) that is slow; from the small subset it is not.
 Long-running processes run ``warm_up()`` at start (registered in ReviewsConfig.ready() with
 xian_enforcement.warmup.register_warm_up; it imports WeasyPrint, so no user pays for that).
 A change to ``_style.html`` needs a restart of the process."""
@@ -67,7 +67,7 @@ DOCUMENTS = ("reviews/pdf/record.html", "reviews/pdf/notice.html")
 def warm_up() -> None:
     """What this thread's first PDF would pay: the subset font (made if missing), fontconfig,
     the parsed style, the two document templates compiled (Django's cached loader; the first
-    compile also builds Django's template regexes, ~0.1 s), and Pango opening and shaping with
+    compile also builds Django's template regexes), and Pango opening and shaping with
     both faces (a one-line document). Never raises: a process starts even if it fails (the
     first PDF then tries again)."""
     try:

@@ -165,12 +165,11 @@ def my_files_awaiting_transfer(user) -> QuerySet[CaseFile]:
 def count_all(querysets: list[QuerySet], *, cap: int | None = None) -> list[int]:
     """The row count of each queryset, all in ONE statement (``SELECT (SELECT COUNT(*) ...),
     ...``): the queue's lists need their totals for paging, and four COUNT round trips with
-    their ORM compilation were a fifth of the page's time (performance.md target 1).
+    their ORM compilation weighed on the page (performance.md target 1).
 
     With ``cap``, each count reads at most ``cap + 1`` rows (a result of ``cap + 1`` means "more
     than ``cap``"): an exact count of a department's 10,000 transferred files anti-joined with
-    every locked record read them all, 8 ms at county scale and growing with the province's
-    records; the capped count stops early whatever the size (performance.md targets 1 and 6)."""
+    every locked record reads them all, growing with the province's records; the capped count stops early whatever the size (performance.md targets 1 and 6)."""
     from django.db import connection
 
     if not querysets:

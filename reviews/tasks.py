@@ -3,14 +3,14 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import assessment, summaries
+from . import assessment, half_year_summaries
 
 
 @shared_task(name="reviews.open_summary_deadlines", acks_late=True, autoretry_for=(Exception,), max_retries=3)
 def open_summary_deadlines() -> int:
     """REV-9: open the half-year summary deadlines of the half that ended last. Idempotent:
     ``deadline_open`` leaves an existing deadline as it is; reminders come from the one scan."""
-    return summaries.summary_deadlines_open()
+    return half_year_summaries.summary_deadlines_open()
 
 
 @shared_task(name="reviews.assess_handlers_year_end", acks_late=True, autoretry_for=(Exception,), max_retries=3)

@@ -19,7 +19,7 @@ from xian_enforcement.org.choices import Role
 from xian_enforcement.org.models import Officer
 from xian_enforcement.org.scoping import scope_for
 
-from . import annual, assessment, summaries
+from . import annual, assessment, half_year_summaries
 from .models import HandlerAssessment, SemiAnnualSummary
 from .selectors import COVERAGE_DEFINITION
 
@@ -38,10 +38,10 @@ def summary_page(request):
     if not (scope.is_county_wide or scope.reads_department):
         raise PermissionDenied(_("半年总结（REV-9）只对法制机构、部门负责人和司法局、县领导开放。"))
     today = timezone.localdate()
-    year, half = summaries.last_completed_half(today)
+    year, half = half_year_summaries.last_completed_half(today)
     # The half shown: the one that ended last (its summary is submitted here), or an earlier
-    # one chosen with ?year=&half= (issue 13: the page's overdue figures are compared with the
-    # dashboard's for the same period).
+    # one chosen with ?year=&half= (the page's overdue figures are compared with the dashboard's
+    # for the same period).
     halves = [(y, h) for y in range(year, year - 5, -1) for h in (2, 1) if (y, h) <= (year, half)]
     try:
         picked = request.GET.get("period", "").split("-")  # the picker's "2025-1"
@@ -55,7 +55,7 @@ def summary_page(request):
         shown = (year, half)
     if request.method == "POST":
         try:
-            summaries.summary_submit(
+            half_year_summaries.summary_submit(
                 by=request.user,
                 year=year,
                 half=half,
@@ -74,21 +74,21 @@ def summary_page(request):
         "half": half,
         "halves": halves,
         "is_current": shown == current,
-        "due": summaries.due_date(year, half),
+        "due": half_year_summaries.due_date(year, half),
         "today": today,
-        "summaries_definition": summaries.OVERDUE_DEFINITION,
+        "summaries_definition": half_year_summaries.OVERDUE_DEFINITION,
         "coverage_definition": COVERAGE_DEFINITION,
         "crumbs": [(_("评查"), reverse("reviews:index")), (_("半年总结"), None)],
         "can_receive": scope.has(Role.BUREAU_STAFF) and not scope.is_read_only,
     }
     if scope.is_county_wide:
-        context["rows"] = summaries.summary_status(scope.region_id, year, half, today)
+        context["rows"] = half_year_summaries.summary_status(scope.region_id, year, half, today)
     if scope.reads_department:
         mine = SemiAnnualSummary.objects.filter(department_id=scope.department_id).order_by("-year", "-half")
         context["mine"] = list(mine[:10])
         context["submitted"] = any(s.year == year and s.half == half for s in context["mine"])
         context["can_submit"] = scope.writes_department and not scope.is_read_only and shown == current
-        context["figures"] = summaries.figures(scope.department_id, year, half)
+        context["figures"] = half_year_summaries.figures(scope.department_id, year, half)
     return render(request, "reviews/summaries.html", context)
 
 
@@ -110,7 +110,7 @@ def _summary_for_user(user, pk: int) -> SemiAnnualSummary:
 def summary_receive(request, pk: int):
     summary = _summary_for_user(request.user, pk)
     try:
-        summaries.summary_mark_received(summary=summary, by=request.user)
+        half_year_summaries.summary_mark_received(summary=summary, by=request.user)
     except DomainError as exc:
         raise PermissionDenied(error_text(exc)) from exc
     messages.success(request, _("已签收 %(d)s 的半年总结。") % {"d": summary.department})
@@ -153,7 +153,7 @@ def assessment_page(request):
             "scaled_text": assessment.scaling_text(),
             "can_assess": (scope.has(Role.BUREAU_STAFF) or scope.has(Role.LEGAL_HEAD)) and not scope.is_read_only,
             "coverage_definition": COVERAGE_DEFINITION,
-            "summaries_definition": summaries.OVERDUE_DEFINITION,
+            "summaries_definition": half_year_summaries.OVERDUE_DEFINITION,
             "crumbs": [(_("评查"), reverse("reviews:index")), (_("年度考核"), None)],
         },
     )
@@ -203,8 +203,8 @@ def assessment_export(request):
     scope, department_id = _assessment_scope(request.user)
     year = _year(request)
     if department_id is None:
-        # County-wide: always a background job (issue 13, "Exports cannot starve the web tier");
-        # made by reviews.annual_export.assessment_job_write and audited when it is.
+        # County-wide: always a background job (exports never run in a web request); made by
+        # reviews.annual_export.assessment_job_write and audited when it is.
         from xian_enforcement.jobs.views import export_in_background
 
         return export_in_background(

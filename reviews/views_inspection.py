@@ -140,8 +140,8 @@ def campaign_detail(request, pk: int):
             **drawn,
             "members": members,
             # The two long pickers are plain (pk, label) rows looped in the template: rendering
-            # a ModelChoiceField's <select> runs a template per option (most of the page's time
-            # with a county's ~200 officers; performance.md target 1). The forms still validate
+            # a ModelChoiceField's <select> runs a template per option, one per officer of the
+            # county (performance.md target 1). The forms still validate
             # the POST (campaign_member_add, campaign_refusal_add).
             "member_form": MemberForm(officers=officers.none()),
             "officer_choices": list(officers.order_by("department__order", "name").values_list("pk", "name")),

@@ -20,9 +20,9 @@ class StatisticsConfig(AppConfig):
             audit_registry,  # noqa: F401  (registers models with auditlog)
             demo,
         )
+        from .case_summaries import connect_signals
         from .export_jobs import county_job_write
         from .panels import case_figures_panel, officer_training_panel, report_home_panel
-        from .summaries import connect_signals
 
         connect_signals()
         _connect_report_version()

@@ -1,4 +1,4 @@
-"""Cache of the leaders' dashboard aggregates (issue 5: "cache where the data allows").
+"""Cache of the leaders' dashboard aggregates, cached where the data allows.
 
 What is cached is the scope-determined data only (headline figures, certificates, the unit
 table, categories, transfers, self-review rate, overdue reports and summaries of the period,

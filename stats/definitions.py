@@ -1,4 +1,4 @@
-"""What each figure counts, in one place (issue 13, "one figure, one definition"): the caption
+"""What each figure counts, in one place (one figure, one definition): the caption
 every page that shows a figure puts beside it. Each figure is computed by one selector:
 
 - filed / closed / hearings / 罚没金额, also per category: ``selectors.category_figures`` and
@@ -6,7 +6,7 @@ every page that shows a figure puts beside it. Each figure is computed by one se
 - on-time transfer (REV-5) and overdue transfers: ``selectors.rollup``;
 - self-review rate (REV-6): ``reviews.selectors.coverage_by_department``;
 - overdue statistics reports (STA-2): ``report_selectors.overdue_reports`` / ``report_overdue``;
-- overdue half-year summaries (REV-9): ``reviews.summaries.summary_standing``;
+- overdue half-year summaries (REV-9): ``reviews.half_year_summaries.summary_standing``;
 - enforcement officers and certificate holders (STA-5.2): ``selectors.certificate_figures``.
 """
 
@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def definitions() -> dict:
+    from reviews.half_year_summaries import OVERDUE_DEFINITION as SUMMARIES
     from reviews.selectors import COVERAGE_DEFINITION
-    from reviews.summaries import OVERDUE_DEFINITION as SUMMARIES
 
     from .report_selectors import OVERDUE_DEFINITION as REPORTS
 

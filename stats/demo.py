@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from xian_enforcement.notices import services as notices
 
-from . import catalog
+from . import report_layout
+from .case_summaries import summary_rebuild
 from .choices import Period, ReportStatus
 from .models import ReportFigure, StatReport, TrainingAttendance, TrainingSession
 from .records import recorded_figures, unit_has_power
 from .services import STA2_KIND, _sync_deadline, figure_rows
-from .summaries import summary_rebuild
 
 TOPICS = [
     ("《行政处罚法》专题培训", "新修订《行政处罚法》的主要变化；首违不罚、轻微不罚的适用"),
@@ -80,11 +80,11 @@ def _clerk_values(tables, rows: dict, rng: random.Random) -> None:
     for table in tables:
         for fig in table.figures:
             row = rows.get(fig.key)
-            if row is None or row.no_duty or fig.source or fig.kind == catalog.TEXT:
+            if row is None or row.no_duty or fig.source or fig.kind == report_layout.TEXT:
                 continue
             if fig.is_total:
                 row.value = sum((rows[p].value or Decimal(0) for p in fig.parts), Decimal(0))
-            elif fig.kind == catalog.YUAN:
+            elif fig.kind == report_layout.YUAN:
                 row.value = Decimal(rng.choice([0, 0, 500, 1200, 3000]))
             else:
                 row.value = Decimal(rng.choice([0, 0, 0, 1, 2]))
@@ -97,7 +97,7 @@ def _clerk_values(tables, rows: dict, rng: random.Random) -> None:
 
 def _reports(county, rng: random.Random) -> tuple[int, int]:
     now = timezone.now()
-    tables = catalog.tables()
+    tables = report_layout.tables()
     powers = {d.pk: unit_has_power(d.pk) for d in county.departments}
     periods = _periods(county.today)
     made = deadlines = 0

@@ -1,6 +1,5 @@
 """The county statistics workbook (STA-4) as a background export job (xian_enforcement.jobs):
-county-wide exports never run in a web request (issue 13, "Exports cannot starve the web
-tier"). The workbook itself is ``exports.county_workbook``, unchanged."""
+county-wide exports never run in a web request. The workbook itself is ``exports.county_workbook``, unchanged."""
 
 from __future__ import annotations
 

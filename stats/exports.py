@@ -16,12 +16,12 @@ from openpyxl.utils import get_column_letter
 
 from xian_enforcement.spreadsheets.writer import cell_write
 
-from . import catalog
+from . import report_layout
 
 YUAN_FORMAT = '"¥"#,##0.00'
 COUNT_FORMAT = "#,##0"
 HOURS_FORMAT = "#,##0.0"
-FORMATS = {catalog.YUAN: YUAN_FORMAT, catalog.COUNT: COUNT_FORMAT, catalog.HOURS: HOURS_FORMAT}
+FORMATS = {report_layout.YUAN: YUAN_FORMAT, report_layout.COUNT: COUNT_FORMAT, report_layout.HOURS: HOURS_FORMAT}
 
 
 def _title(what: str, period_label: str) -> str:
@@ -44,7 +44,7 @@ def _print_setup(ws, width_cols: int) -> None:
 
 def _number(value, kind: str):
     if isinstance(value, Decimal):
-        return int(value) if kind == catalog.COUNT and value == value.to_integral_value() else float(value)
+        return int(value) if kind == report_layout.COUNT and value == value.to_integral_value() else float(value)
     return value
 
 
@@ -88,18 +88,18 @@ def county_workbook(aggregate, *, region_name: str, period_label: str, unit_coun
                 cell = cell_write(ws, r, col, no_duty if v == "no_duty" else _number(v, fig.kind))
                 if fig.kind in FORMATS and v != "no_duty":
                     cell.number_format = FORMATS[fig.kind]
-                if fig.kind == catalog.TEXT:
+                if fig.kind == report_layout.TEXT:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
             r += 1
         cell_write(ws, r, 1, _("合计")).font = Font(bold=True)
         for col, fig in enumerate(figures, start=2):
-            if fig.kind == catalog.TEXT:
+            if fig.kind == report_layout.TEXT:
                 continue
             cell = cell_write(ws, r, col, _number(aggregate.totals.get(fig.key, Decimal(0)), fig.kind))
             cell.font = Font(bold=True)
             cell.number_format = FORMATS.get(fig.kind, COUNT_FORMAT)
         for col, fig in enumerate(figures, start=2):
-            widths[col - 1] = 40 if fig.kind == catalog.TEXT else min(max(widths[col - 1], 12), 24)
+            widths[col - 1] = 40 if fig.kind == report_layout.TEXT else min(max(widths[col - 1], 12), 24)
         for col in range(1, ncols + 1):
             ws.column_dimensions[get_column_letter(col)].width = min(widths[col - 1], 40)
         ws.row_dimensions[2].height = 45
@@ -134,7 +134,7 @@ def unit_workbook(report, tables_rows, *, period_label: str) -> bytes:
             cell_write(ws, r, 1, str(fig.label)).font = Font(bold=fig.is_total)
             if row is None:
                 continue
-            if fig.kind == catalog.TEXT:
+            if fig.kind == report_layout.TEXT:
                 cell_write(ws, r, 2, row.text).alignment = Alignment(wrap_text=True)
                 continue
             value = no_duty if row.no_duty else _number(row.value, fig.kind)

@@ -183,7 +183,7 @@ class CaseMonthSummary(MonthCounts):
     those transferred within ``REV_5_TRANSFER_DAYS`` of closing (REV-5). Amounts are kept in cents
     (exact integer arithmetic on every database).
 
-    Kept correct incrementally by ``stats.summaries`` (signals on every case-file save and
+    Kept correct incrementally by ``stats.case_summaries`` (signals on every case-file save and
     delete, ``UPDATE … SET n = n + delta`` upserts); ``manage.py rebuild_summaries`` recomputes them
     from the case table (after bulk loads or a change of ``REV_5_TRANSFER_DAYS``)."""
 
@@ -207,7 +207,7 @@ class CountyMonthSummary(MonthCounts):
     """The same counters as ``CaseMonthSummary`` one level coarser: per county (the
     department's region) × category × month, for the province dashboard (performance.md: a
     coarse summary, county × type × month, is what keeps province statistics flat). Maintained
-    together with ``CaseMonthSummary`` by ``stats.summaries``; a department moved to another
+    together with ``CaseMonthSummary`` by ``stats.case_summaries``; a department moved to another
     region needs ``rebuild_summaries``."""
 
     region = models.ForeignKey("org.Region", on_delete=models.CASCADE, related_name="+")

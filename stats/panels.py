@@ -20,7 +20,7 @@ from .training import officer_hours_by_year
 def case_figures_panel(user, today: datetime.date) -> dict | None:
     """This year's 立案, 结案, 罚没金额 and 本期结案逾期未移交 of the user's dashboard scope (the
     county, or the department), read by the dashboard's own selectors (``rollup``,
-    ``case_figures``, ``department_table``: one definition, issue 13) and captioned with their
+    ``case_figures``, ``department_table``: one definition) and captioned with their
     definitions. None for those the dashboard refuses (administrators, no role)."""
     try:
         dscope = selectors.dashboard_scope(user)

@@ -27,9 +27,9 @@ from django.db.models.functions import Coalesce
 from cases.choices import LitigationState, ReconsiderationState
 from cases.models import CaseFile, PenaltyKind
 
-from .catalog import penalty_key
 from .choices import period_range
 from .models import TrainingAttendance, TrainingSession
+from .report_layout import penalty_key
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
 

@@ -18,7 +18,7 @@ from xian_enforcement.org.models import Department
 from xian_enforcement.org.scoping import scope_for
 from xian_enforcement.org.selectors import enforcement_departments
 
-from . import catalog
+from . import report_layout
 from .choices import ReportStatus
 from .models import ReportFigure, StatReport
 from .services import STA2_KIND, due_date, is_bureau, is_clerk
@@ -151,7 +151,7 @@ def county_aggregate(user, year: int, period: str) -> Aggregate:
     """STA-4: accepted reports of the period, figure by figure per unit, and county totals
     (sum of the unit rows; "无相关职责" counts as nothing). Three queries."""
     require_report_access(user)
-    tables = catalog.tables()
+    tables = report_layout.tables()
     units = list(
         departments_for_reports(user).filter(
             stat_reports__year=year, stat_reports__period=period, stat_reports__status=ReportStatus.ACCEPTED
@@ -176,4 +176,4 @@ def county_aggregate(user, year: int, period: str) -> Aggregate:
 def report_tables(report: StatReport) -> list[tuple]:
     """(table, [(figure, row)]) of one report, in form order. Two queries."""
     rows = {f.key: f for f in report.figures.all()}
-    return [(t, [(f, rows.get(f.key)) for f in t.figures]) for t in catalog.tables()]
+    return [(t, [(f, rows.get(f.key)) for f in t.figures]) for t in report_layout.tables()]

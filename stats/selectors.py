@@ -3,8 +3,8 @@ list of certificate holders (STA-5.2).
 
 Every figure is aggregated in the database, one query per aggregate, so a page runs the same
 number of queries whatever the data size (performance.md target 6). Conditional counts count a
-date column (``Count("filed_on", filter=…)``) rather than ``pk``: performance.md measured that
-counting ``id`` turns an index-only aggregate into a heap scan.
+date column (``Count("filed_on", filter=…)``) rather than ``pk``: counting ``id`` turns an
+index-only aggregate into a heap scan (performance.md).
 
 Aggregates over a whole scope are written as one-group ``values().annotate()`` on a column the
 filter fixes, read as one row.
@@ -165,8 +165,8 @@ def _rate(part: int, whole: int) -> float | None:
 
 def available_years(dscope: DashboardScope, today: datetime.date) -> list[int]:
     """Years from the first filing in scope to this year, newest first. One query: for a county
-    on the county summary (120 rows a year), not on the department summary (~4,000 a year; 17 ms
-    at 187,000 files)."""
+    on the county summary (120 rows a year), not on the department summary (thirty-odd times as
+    many rows)."""
     if dscope.department_id is None:  # a county: its county summary (one row per category and month)
 
         def build():
@@ -186,7 +186,7 @@ def available_years(dscope: DashboardScope, today: datetime.date) -> list[int]:
 
 
 # The figures below read the maintained summary (``statistics.CaseMonthSummary``, see
-# ``stats/summaries.py``), not the case table: their time does not grow with the case files
+# ``stats/case_summaries.py``), not the case table: their time does not grow with the case files
 # (performance.md targets 4 and 5). The one figure that depends on the day is REV-5's "due":
 # a closed file not transferred is due once 30 days have passed. Months wholly before the
 # cutoff's month come from the summary (reviewable_closed − transferred); the cutoff's own month
@@ -365,8 +365,7 @@ def category_figures(dscope: DashboardScope, year: int, period: str = "year") ->
     confiscation (of files decided in the period), every active category, zeros included, in
     reference order. Two queries (categories, the summary)."""
     # A county from its county summary (one row per category and month), not its departments'
-    # (thirty-odd times as many rows, joined to the department for the region: 3 ms inside the
-    # province); a department from its own rows.
+    # (thirty-odd times as many rows, joined to the department for the region); a department from its own rows.
     if dscope.department_id is None:
         rows = CountyMonthSummary.objects.filter(region_id=dscope.region_id)
     else:

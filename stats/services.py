@@ -20,7 +20,7 @@ from xian_enforcement.org.choices import CertificateStatus, DepartmentKind, Role
 from xian_enforcement.org.models import Certificate, Department
 from xian_enforcement.org.scoping import scope_for
 
-from . import catalog
+from . import report_layout
 from .choices import EDITABLE_STATUSES, Period, ReportStatus, period_range
 from .conf import rule
 from .models import ReportFigure, StatReport
@@ -159,7 +159,7 @@ def figure_rows(
         has_duty = table.duty_category is None or table.duty_category in powers
         for fig in table.figures:
             row = existing.get(fig.key) or ReportFigure(report=report, key=fig.key)
-            if fig.kind == catalog.TEXT:
+            if fig.kind == report_layout.TEXT:
                 if not (keep_overrides and row.text):
                     row.text = recorded.get(fig.key, "")
             else:
@@ -176,7 +176,7 @@ def figure_rows(
 def _prefill(report: StatReport, *, keep_overrides: bool) -> None:
     rows = figure_rows(
         report,
-        catalog.tables(),
+        report_layout.tables(),
         recorded_figures(report.department_id, report.year, report.period, timezone.localdate()),
         unit_has_power(report.department_id),
         {f.key: f for f in report.figures.all()},
@@ -258,7 +258,7 @@ def report_figures_save(*, report: StatReport, by, data: dict[str, dict]) -> dic
 def report_errors(report: StatReport) -> dict[str, list[str]]:
     """STA-5.4 validation of the report as stored."""
     figures = {f.key: f for f in report.figures.all()}
-    return validate_report(catalog.tables(), figures, unit_has_power(report.department_id))
+    return validate_report(report_layout.tables(), figures, unit_has_power(report.department_id))
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .catalog import TEXT, Table
+from .report_layout import TEXT, Table
 
 # (smaller, larger): the first may not exceed the second.
 NOT_ABOVE = [

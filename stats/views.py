@@ -139,8 +139,8 @@ def _period(request) -> str:
 def _aggregates(dscope: selectors.DashboardScope, year: int, today: datetime.date, period: str) -> dict:
     """Everything the dashboard reads that depends only on the scope, year, period and today:
     what ``dashboard_cache`` keeps (not the grades and outcomes, which depend on the user)."""
+    from reviews.half_year_summaries import halves_of, summary_standing
     from reviews.selectors import coverage_by_department
-    from reviews.summaries import halves_of, summary_standing
 
     from .report_selectors import overdue_reports
 

@@ -22,7 +22,7 @@ from xian_enforcement.jobs.views import export_in_background
 from xian_enforcement.org.models import Department
 from xian_enforcement.org.scoping import scope_for
 
-from . import catalog, services
+from . import report_layout, services
 from . import report_selectors as selectors
 from .choices import EDITABLE_STATUSES, Period, ReportStatus
 from .exports import county_workbook, unit_workbook
@@ -94,7 +94,7 @@ SUMMARY_KEYS = ["filed", "closed", "penalty_total", "penalty_amount", "hearings"
 def _summary(aggregate) -> list[tuple]:
     if aggregate is None:
         return []
-    figures = catalog.figures_by_key(aggregate.tables)
+    figures = report_layout.figures_by_key(aggregate.tables)
     return [
         (figures[k][1].label, figures[k][1].kind, aggregate.totals.get(k, Decimal(0)))
         for k in SUMMARY_KEYS
@@ -279,7 +279,7 @@ def report_export(request, pk: int):
 @login_required
 def county_export(request):
     """STA-4: the county report, from the same permission-limited data as the status page.
-    County-wide, it is always a background job (issue 13, "Exports cannot starve the web tier"),
+    County-wide, it is always a background job (exports never run in a web request),
     made by stats.export_jobs.county_job_write and audited when it is; a unit's own is direct."""
     selectors.require_report_access(request.user)
     today = timezone.localdate()

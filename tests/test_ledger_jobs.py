@@ -20,8 +20,8 @@ from cases.tests.test_powerlist import row as power_row
 from cases.tests.test_powerlist import xlsx as power_xlsx
 from reviews.tests.factories import locked_review, submitted_review
 from stats import training
+from stats.case_summaries import fresh_aggregate, summary_rows
 from stats.models import TrainingSession
-from stats.summaries import fresh_aggregate, summary_rows
 from stats.tests.test_training import sheet
 from tests.factories import PowerItemFactory, certified_officer
 from xian_enforcement.audit.models import AuditEvent

@@ -1,4 +1,4 @@
-"""Issue 13 (REV-7): signed records get a keyed digest over everything a signature vouches for, and
+"""REV-7: signed records get a keyed digest over everything a signature vouches for, and
 their seal in the audit chain.
 
 For every record with a signature or a digest: the case snapshot is taken from the case file as it
@@ -17,7 +17,7 @@ CHUNK = 500
 
 
 def _legacy_payload(review, case, findings, signatures) -> bytes:
-    """The digest's content before issue 13 (reviews/services.py, canonical_payload)."""
+    """The digest's content before it was keyed (reviews/services.py, canonical_payload)."""
     payload = {
         "case_file": case,
         "template": [review.template_id],

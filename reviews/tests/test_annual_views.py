@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reviews import summaries
+from reviews import half_year_summaries
 from reviews.models import HandlerAssessment
 from tests.exports import export_content
 from tests.factories import certified_officer
@@ -61,7 +61,7 @@ def test_rev_17_overdue_summary_flags_the_unit(users, dept):
 
 def test_rev_8_export_is_an_excel_workbook(client, users, dept):
     officer, _files = handler_with(dept, users["legal_officer"], cases=2, bad=1)
-    # County-wide: a background job (issue 13); the helper follows it to the download.
+    # County-wide: a background job; the helper follows it to the download.
     content = export_content(login(client, users["bureau_staff"]), reverse("reviews:assessment_export") + "?year=2026")
     wb = load_workbook(BytesIO(content))
     values = [c.value for row in wb.worksheets[0].iter_rows() for c in row]
@@ -131,7 +131,7 @@ def test_rev_9_empty_summary_refused_saves_nothing(client, users, dept):
 
 def test_rev_9_receive_refused_for_department_roles_and_hidden_outside(client, users, dept, other_dept):
     with time_machine.travel(datetime.datetime(2026, 7, 3, 10, tzinfo=datetime.UTC), tick=False):
-        summary = summaries.summary_submit(by=users["legal_officer"], year=2026, half=1, text="x")
+        summary = half_year_summaries.summary_submit(by=users["legal_officer"], year=2026, half=1, text="x")
     assert (
         login(client, users["legal_head"]).post(reverse("reviews:summary_receive", args=[summary.pk])).status_code
         == 403
@@ -145,7 +145,7 @@ def test_rev_9_summary_page_query_count_is_constant(client, users, dept, other_d
 
     login(client, users["bureau_staff"])
     with time_machine.travel(datetime.datetime(2026, 7, 3, 10, tzinfo=datetime.UTC), tick=False):
-        summaries.summary_submit(by=users["legal_officer"], year=2026, half=1, text="x")
+        half_year_summaries.summary_submit(by=users["legal_officer"], year=2026, half=1, text="x")
 
         def count():
             with CaptureQueriesContext(connection) as ctx:

@@ -1,4 +1,4 @@
-"""The written notice of a self-review (评查结果通知书, REV-7), issue 13: its number comes from
+"""The written notice of a self-review (评查结果通知书, REV-7): its number comes from
 the unit's per-year sequence when the notice is issued, is stored on the notice and printed on
 the PDF and the page, never the record's database id."""
 

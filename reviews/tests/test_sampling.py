@@ -177,7 +177,7 @@ def test_rev_10_year_without_inspection_is_flagged_from_1_october(users, region)
 
 
 def test_rev_11_verification_uses_the_candidates_stored_at_the_draw(users, files, dept):
-    """Issue 13: a legitimate change of the files after the draw (a sampled file goes to
+    """REV-11: a legitimate change of the files after the draw (a sampled file goes to
     litigation, a new file of the period is closed) leaves the draw verifiable; a changed stored
     sample or a changed stored candidate list still fails."""
     from reviews.models import InspectionCampaign

@@ -1,4 +1,4 @@
-"""REV-7 / issue 13 "Signed review records": the keyed digest covers everything a signature vouches
+"""REV-7, signed review records: the keyed digest covers everything a signature vouches
 for, ``verify_reviews`` checks every record with a digest or a signature, both ways against the
 seals in the audit chain, and detects a status set back, a changed year, a digest recomputed
 without the key, a deleted record; a legitimate later change of the case file does not fail it."""

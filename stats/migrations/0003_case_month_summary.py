@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def rebuild(apps, schema_editor):
     """Fill the summary from the case files already recorded."""
-    from stats.summaries import summary_rebuild
+    from stats.case_summaries import summary_rebuild
 
     summary_rebuild(
         case_model=apps.get_model("cases", "CaseFile"),

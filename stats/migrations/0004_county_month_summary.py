@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def rebuild(apps, schema_editor):
     """Fill the county rows from the department rows."""
-    from stats.summaries import county_rebuild
+    from stats.case_summaries import county_rebuild
 
     county_rebuild(
         summary_model=apps.get_model("statistics", "CaseMonthSummary"),

@@ -85,7 +85,7 @@ def test_sta_2_sta_4_clerk_submits_bureau_accepts_and_exports_leader_drills_down
             expect(page.locator("body")).to_contain_text("计入全县汇总")
             page.goto(f"{live_server.url}/statistics/reports/{query}")
             expect(page.locator("#aggregate")).to_contain_text("已审核 1 个单位")
-            # County-wide, the workbook is made in the background (issue 13): the link leads to
+            # County-wide, the workbook is made in the background: the link leads to
             # the job's progress page, queued; the job runs as the worker would run it, and the
             # page, polling, offers the download.
             page.click("a:has-text('导出全县汇总表')")

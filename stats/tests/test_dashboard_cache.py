@@ -1,5 +1,5 @@
 """The dashboard's aggregates are cached per scope, year, period and day, under the data
-versions of the rooms they read (issue 5: "cache where the data allows")."""
+versions of the rooms they read: cached where the data allows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 13, formula injection: the statistics workbooks (unit and county, STA-4) write user
+"""Formula injection: the statistics workbooks (unit and county, STA-4) write user
 text (differences explained by the clerk, unit names) as text; figures stay numbers."""
 
 from __future__ import annotations
@@ -34,6 +34,6 @@ def test_unit_and_county_workbooks_write_user_text_as_text(client, users, dept, 
     cells = assert_text_cells(response.content, STRIPPED.values())
     assert any(c.data_type == "n" and c.value == 4700 for c in cells)
     client.force_login(users["bureau_staff"])
-    # County-wide: a background job (issue 13), followed to its download.
+    # County-wide: a background job, followed to its download.
     content = export_content(client, reverse("statistics:county_export") + "?year=2026&period=half")
     assert_text_cells(content, [dept.name])

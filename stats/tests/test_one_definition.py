@@ -1,4 +1,4 @@
-"""Issue 13, "one figure, one definition": every page that shows a figure for the same unit and
+"""One figure, one definition: every page that shows a figure for the same unit and
 period shows the same value (REV-5, REV-6, REV-9, STA-2, STA-5.2, STA-5.3, STA-5.4); the
 dashboard obeys the chosen year and period; the unit grade is banded on the exact mean (REV-15)."""
 
@@ -140,7 +140,7 @@ def test_every_page_shows_the_same_figure_for_the_same_unit_and_period(client, u
     client.force_login(users["bureau_staff"])
     report_list = client.get(reverse("statistics:reports") + "?year=2025&period=year")
     county_assessment = client.get(reverse("reviews:assessment") + "?year=2025").content.decode()
-    # County-wide, the workbook is a background job (issue 13): followed to its download.
+    # County-wide, the workbook is a background job: followed to its download.
     workbook = load_workbook(
         io.BytesIO(export_content(client, reverse("statistics:county_export") + "?year=2025&period=year"))
     )
@@ -256,7 +256,7 @@ def test_rev_15_unit_grade_is_banded_on_the_exact_mean(client, users, dept):
 
 
 def test_home_panel_reads_the_dashboards_figures_for_this_year(client, users, dept, year_2025):
-    """STA-5.3, REV-5 (issue 13): the home page's 立案, 结案, 罚没金额 and 本期结案逾期未移交 are
+    """STA-5.3, REV-5: the home page's 立案, 结案, 罚没金额 and 本期结案逾期未移交 are
     the dashboard's for this year (2026), for the department and for the county, labelled with
     their definition — not a count of its own (it counted every closed file of any year as
     待移交)."""
@@ -274,7 +274,7 @@ def test_home_panel_reads_the_dashboards_figures_for_this_year(client, users, de
 
 
 def test_review_queue_names_its_backlog_apart_from_the_period_figure(client, users, dept, year_2025):
-    """REV-5 (issue 13): the review queue's to-do count is the backlog across all years, named
+    """REV-5: the review queue's to-do count is the backlog across all years, named
     "当前逾期未移交（全部年度）" with its definition, never the dashboard's "本期结案逾期未移交";
     it is the sum of the dashboard's period figures over the years (2025: P2; 2026: the January
     file)."""
@@ -292,7 +292,7 @@ def test_review_queue_names_its_backlog_apart_from_the_period_figure(client, use
 
 
 def test_summaries_page_shows_the_dashboards_overdue_summaries(client, users, dept, other_dept, year_2025):
-    """REV-9 (issue 13): the half-year summaries page marks each unit's overdue summaries for the
+    """REV-9: the half-year summaries page marks each unit's overdue summaries for the
     chosen half; 2025 H1 equals the dashboard's 2025 first half, H1 + H2 its 2025 year."""
     client.force_login(users["bureau_staff"])
     h1 = client.get(reverse("reviews:summaries") + "?year=2025&half=1").content.decode()
@@ -309,7 +309,7 @@ def test_summaries_page_shows_the_dashboards_overdue_summaries(client, users, de
 
 
 def test_public_certificate_list_counts_the_dashboards_holders(client, users, dept, other_dept, year_2025):
-    """STA-5.2 (issue 13): the public list's 共 N 人 of a unit, and of the county, is the
+    """STA-5.2: the public list's 共 N 人 of a unit, and of the county, is the
     dashboard's 持证人数 for today, and the list shows exactly that many people (an officer with
     two valid certificates once; an officer who is not an enforcement officer not at all)."""
     from tests.factories import CertificateFactory, OfficerFactory

@@ -23,7 +23,7 @@ from cases.filters import SORTS
 from cases.models import CaseCategory, CaseFile
 from cases.selectors import keyset_page, list_rows
 from stats import selectors
-from stats.summaries import fresh_aggregate, summary_rebuild, summary_rows
+from stats.case_summaries import fresh_aggregate, summary_rebuild, summary_rows
 from tests.factories import CaseFileFactory, DepartmentFactory, RegionFactory, certified_officer
 
 pytestmark = pytest.mark.services

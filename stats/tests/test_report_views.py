@@ -166,7 +166,7 @@ def test_sta_4_county_workbook_totals_equal_unit_rows(client, users, dept, other
     services.report_submit(report=r2, by=clerk.user)
     services.report_accept(report=r2, by=users["bureau_staff"])
     client.force_login(users["bureau_staff"])
-    # County-wide: a background job (issue 13); the helper follows it to the download.
+    # County-wide: a background job; the helper follows it to the download.
     wb = load_workbook(
         io.BytesIO(export_content(client, reverse("statistics:county_export") + "?year=2026&period=half"))
     )

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from cases import services as case_services
-from reviews import sampling, summaries
+from reviews import half_year_summaries, sampling
 from reviews.models import HandlerAssessment, SampledFile
 from reviews.tests.factories import locked_review, reviewable_file
 from stats.tests.factories import StatReportFactory, TrainingSessionFactory
@@ -70,7 +70,7 @@ def build_world(users, dept, other_dept, bureau, region) -> World:
     sampling.campaign_draw(campaign=o["campaign"], by=users["bureau_staff"])
     o["sample"] = SampledFile.objects.filter(campaign=o["campaign"]).order_by("pk").first()
     assert o["sample"] is not None, "the draw sampled the department's closed files"
-    o["summary"] = summaries.summary_submit(by=legal, year=2026, half=1, text="上半年案卷评查总结")
+    o["summary"] = half_year_summaries.summary_submit(by=legal, year=2026, half=1, text="上半年案卷评查总结")
     o["officer"] = users["handler"].officer
     o["certificate"] = o["officer"].certificates.order_by("pk").first()
     o["assessment"] = HandlerAssessment.objects.create(

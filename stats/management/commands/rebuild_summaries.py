@@ -9,7 +9,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from stats.summaries import summary_rebuild
+from stats.case_summaries import summary_rebuild
 from xian_enforcement.org.models import Department, Region
 
 

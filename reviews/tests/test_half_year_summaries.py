@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from reviews import summaries
+from reviews import half_year_summaries
 from reviews.tasks import open_summary_deadlines
 from xian_enforcement.errors import DomainError
 from xian_enforcement.notices.choices import DeadlineStatus
@@ -26,13 +26,13 @@ def at(day: datetime.date):
 
 
 def test_rev_9_default_due_dates_are_15_july_and_15_january():
-    assert summaries.due_date(2026, 1) == datetime.date(2026, 7, 15)
-    assert summaries.due_date(2026, 2) == datetime.date(2027, 1, 15)
+    assert half_year_summaries.due_date(2026, 1) == datetime.date(2026, 7, 15)
+    assert half_year_summaries.due_date(2026, 2) == datetime.date(2027, 1, 15)
 
 
 def test_rev_9_due_days_configurable(settings):
     settings.RULES = {**settings.RULES, "REV_9_DUE_DAYS": 20}
-    assert summaries.due_date(2026, 1) == datetime.date(2026, 7, 20)
+    assert half_year_summaries.due_date(2026, 1) == datetime.date(2026, 7, 20)
 
 
 def test_rev_9_task_opens_deadlines_once_and_overdue_is_flagged(users, dept, other_dept):
@@ -42,10 +42,10 @@ def test_rev_9_task_opens_deadlines_once_and_overdue_is_flagged(users, dept, oth
         deadline = Deadline.objects.get(kind="rev9_summary_2026h1", object_id=dept.pk)
         assert deadline.due_date == datetime.date(2026, 7, 15) and deadline.rule_id == "REV-9"
         assert Deadline.objects.filter(kind="rev9_summary_2026h1", object_id=dept.pk).count() == 1
-        rows = {d.pk: d for d in summaries.summary_status(dept.region_id, 2026, 1)}
+        rows = {d.pk: d for d in half_year_summaries.summary_status(dept.region_id, 2026, 1)}
         assert not rows[dept.pk].overdue
     with at(datetime.date(2026, 7, 16)):
-        rows = {d.pk: d for d in summaries.summary_status(dept.region_id, 2026, 1)}
+        rows = {d.pk: d for d in half_year_summaries.summary_status(dept.region_id, 2026, 1)}
         assert rows[dept.pk].overdue and rows[other_dept.pk].overdue
         deadline_scan()
         deadline.refresh_from_db()
@@ -56,48 +56,48 @@ def test_rev_9_submission_prefills_figures_and_meets_the_deadline(users, dept):
     locked_review(reviewable_file(dept), users)
     with at(datetime.date(2026, 7, 2)):
         open_summary_deadlines()
-        summary = summaries.summary_submit(
+        summary = half_year_summaries.summary_submit(
             by=users["legal_officer"], year=2026, half=1, text="上半年自查 1 件，优秀 1 件。"
         )
     assert summary.figures["reviewed"] == 1 and summary.figures["excellent"] == 1 and summary.on_time
     deadline = Deadline.objects.get(kind="rev9_summary_2026h1", object_id=dept.pk)
     assert deadline.status == DeadlineStatus.MET
     with at(datetime.date(2026, 7, 20)):
-        row = {d.pk: d for d in summaries.summary_status(dept.region_id, 2026, 1)}[dept.pk]
+        row = {d.pk: d for d in half_year_summaries.summary_status(dept.region_id, 2026, 1)}[dept.pk]
         assert not row.overdue and row.summary == summary
 
 
 def test_rev_9_late_submission_is_marked_late(users, dept):
     with at(datetime.date(2026, 7, 20)):
-        summary = summaries.summary_submit(by=users["legal_head"], year=2026, half=1, text="迟报")
+        summary = half_year_summaries.summary_submit(by=users["legal_head"], year=2026, half=1, text="迟报")
     assert not summary.on_time
 
 
 @pytest.mark.parametrize("role", ["handler", "unit_head", "bureau_staff", "leader"])
 def test_rev_9_only_the_legal_office_submits(users, role):
     with at(datetime.date(2026, 7, 2)), pytest.raises(DomainError) as exc:
-        summaries.summary_submit(by=users[role], year=2026, half=1, text="x")
+        half_year_summaries.summary_submit(by=users[role], year=2026, half=1, text="x")
     assert exc.value.rule_id == "REV-9"
 
 
 def test_rev_9_empty_text_or_unfinished_half_refused(users):
     with at(datetime.date(2026, 7, 2)):
         with pytest.raises(DomainError):
-            summaries.summary_submit(by=users["legal_officer"], year=2026, half=1, text="  ")
+            half_year_summaries.summary_submit(by=users["legal_officer"], year=2026, half=1, text="  ")
         with pytest.raises(DomainError):
-            summaries.summary_submit(by=users["legal_officer"], year=2026, half=2, text="早报")
+            half_year_summaries.summary_submit(by=users["legal_officer"], year=2026, half=2, text="早报")
 
 
 def test_rev_9_bureau_marks_received_once(users, dept):
     with at(datetime.date(2026, 7, 2)):
-        summary = summaries.summary_submit(by=users["legal_officer"], year=2026, half=1, text="总结")
+        summary = half_year_summaries.summary_submit(by=users["legal_officer"], year=2026, half=1, text="总结")
     with pytest.raises(DomainError):
-        summaries.summary_mark_received(summary=summary, by=users["legal_head"])
-    summaries.summary_mark_received(summary=summary, by=users["bureau_staff"])
+        half_year_summaries.summary_mark_received(summary=summary, by=users["legal_head"])
+    half_year_summaries.summary_mark_received(summary=summary, by=users["bureau_staff"])
     summary.refresh_from_db()
     assert summary.received_by == users["bureau_staff"]
     with pytest.raises(DomainError):
-        summaries.summary_mark_received(summary=summary, by=users["bureau_staff"])
+        half_year_summaries.summary_mark_received(summary=summary, by=users["bureau_staff"])
 
 
 def test_rev_9_reminder_before_the_due_date_reaches_the_units_legal_office(users, dept):

@@ -15,8 +15,8 @@ from django.core.management import call_command
 from cases import services
 from cases.choices import LitigationState, ReconsiderationState
 from cases.models import CaseFile
+from stats.case_summaries import county_rows, fresh_aggregate, fresh_county_aggregate, summary_rebuild, summary_rows
 from stats.models import CaseMonthSummary
-from stats.summaries import county_rows, fresh_aggregate, fresh_county_aggregate, summary_rebuild, summary_rows
 from tests.factories import CaseFileFactory, DepartmentFactory, RegionFactory, category, certified_officer
 
 D = datetime.date

@@ -82,7 +82,7 @@ def test_sta_2_overdue_reports_put_a_unit_below_target_with_drill_down(client, u
         report_periods_open(today=D(2026, 7, 1))
     client.force_login(users["bureau_staff"])
     # STA-2: the overdue reports are 2025's annual ones (due 10 January 2026): the 2025 dashboard
-    # shows them; the 2026 dashboard, whose reports are not yet due, does not (issue 13).
+    # shows them; the 2026 dashboard, whose reports are not yet due, does not.
     with time_machine.travel(datetime.datetime(2026, 7, 1, 2, tzinfo=datetime.UTC), tick=False):
         assert not any(r["reports"] for r in client.get(URL).context["below_target"])
         response = client.get(URL + "?year=2025")
