@@ -1,4 +1,4 @@
-"""Measurements of performance.md: the floor F, raw-SQL references S, and targets 1–10, all
+"""Measurements of performance.md: the floor F, raw-SQL references S, and targets 1–12, all
 in one process run so that machine noise cancels in the ratios.
 
 Pages are fetched with the Django test ``Client`` (full middleware, logged-in users) under the
