@@ -5,28 +5,39 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from xian_enforcement.org.models import Department
 
 from . import report_selectors as selectors
+from .choices import Period
 from .exports import county_workbook
+
+
+def period_label(year: int, period: str) -> str:
+    return _("%(year)s年%(period)s") % {"year": year, "period": Period(period).label}
+
+
+def county_workbook_for(user, year: int, period: str) -> tuple[bytes, int]:
+    """The county workbook (STA-4) of ``year`` and ``period`` as ``user`` may see it, and the
+    number of units in it: one builder for the direct download and the background job."""
+    aggregate = selectors.county_aggregate(user, year, period)
+    units = selectors.departments_for_reports(user)
+    region = Department.objects.filter(pk__in=units).select_related("region").first()
+    content = county_workbook(
+        aggregate,
+        region_name=region.region.name if region else "",
+        period_label=period_label(year, period),
+        unit_count=units.count(),
+    )
+    return content, len(aggregate.units)
 
 
 def county_job_write(job, out, progress) -> int:
     """Write the county workbook for ``job.params`` (year, period) as its owner sees it now
     (the same permission-limited data as the status page). Returns the units included."""
-    from .views_reports import _period_label
-
     selectors.require_report_access(job.owner)
-    year, period = int(job.params["year"]), job.params["period"]
-    aggregate = selectors.county_aggregate(job.owner, year, period)
-    units = selectors.departments_for_reports(job.owner)
-    region = Department.objects.filter(pk__in=units).select_related("region").first()
-    content = county_workbook(
-        aggregate,
-        region_name=region.region.name if region else "",
-        period_label=_period_label(year, period),
-        unit_count=units.count(),
-    )
+    content, units = county_workbook_for(job.owner, int(job.params["year"]), job.params["period"])
     Path(out).write_bytes(content)
-    progress(len(aggregate.units))
-    return len(aggregate.units)
+    progress(units)
+    return units

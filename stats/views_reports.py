@@ -19,13 +19,13 @@ from django.views.decorators.http import require_POST
 from xian_enforcement.audit.services import EventType, audit_event_record
 from xian_enforcement.errors import DomainError, message_error
 from xian_enforcement.jobs.views import export_in_background
-from xian_enforcement.org.models import Department
 from xian_enforcement.org.scoping import scope_for
 
 from . import report_layout, services
 from . import report_selectors as selectors
 from .choices import EDITABLE_STATUSES, Period, ReportStatus
-from .exports import county_workbook, unit_workbook
+from .export_jobs import county_workbook_for, period_label
+from .exports import unit_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,10 +46,6 @@ def _period(request, today: datetime.date) -> tuple[int, str]:
         pass
     p = request.GET.get("period", period)
     return year, p if p in Period.values else period
-
-
-def _period_label(year: int, period: str) -> str:
-    return _("%(year)s年%(period)s") % {"year": year, "period": Period(period).label}
 
 
 @login_required
@@ -73,7 +69,7 @@ def report_list(request):
             "rows": rows,
             "year": year,
             "period": period,
-            "period_label": _period_label(year, period),
+            "period_label": period_label(year, period),
             "years": list(range(today.year, today.year - 6, -1)),
             "periods": Period.choices,
             "due": services.due_date(year, period),
@@ -182,7 +178,7 @@ def report_detail(request, pk: int):
             and services.is_bureau(request.user, report.department.region_id),
             "deadline": selectors.open_deadline(report),
             "differences": sum(1 for _t, rows in tables for _f, r in rows if r is not None and r.differs),
-            "period_label": _period_label(report.year, report.period),
+            "period_label": period_label(report.year, report.period),
         },
     )
 
@@ -270,7 +266,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 @login_required
 def report_export(request, pk: int):
     report = selectors.report_for_user(request.user, pk)
-    label = _period_label(report.year, report.period)
+    label = period_label(report.year, report.period)
     content = unit_workbook(report, selectors.report_tables(report), period_label=label)
     audit_event_record(event_type=EventType.EXPORT, user=request.user, obj=report, detail={"kind": "statistics_unit"})
     return _xlsx(content, f"statistics-{report.department.code}-{report.year}-{report.period}.xlsx")
@@ -288,19 +284,11 @@ def county_export(request):
         return export_in_background(
             request,
             kind="statistics_county",
-            title=_("全县行政执法统计汇总表 %(period)s") % {"period": _period_label(year, period)},
+            title=_("全县行政执法统计汇总表 %(period)s") % {"period": period_label(year, period)},
             params={"year": year, "period": period},
-            filter_summary=_period_label(year, period),
+            filter_summary=period_label(year, period),
         )
-    aggregate = selectors.county_aggregate(request.user, year, period)
-    units = selectors.departments_for_reports(request.user)
-    region = Department.objects.filter(pk__in=units).select_related("region").first()
-    content = county_workbook(
-        aggregate,
-        region_name=region.region.name if region else "",
-        period_label=_period_label(year, period),
-        unit_count=units.count(),
-    )
+    content, _units = county_workbook_for(request.user, year, period)
     audit_event_record(
         event_type=EventType.EXPORT,
         user=request.user,
