@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,3 +31,8 @@ class ReportStatus(models.TextChoices):
 
 
 EDITABLE_STATUSES = frozenset({ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED})
+
+
+def period_label(year: int, period: str) -> str:
+    """The period as users read it (2026年上半年), on pages, workbooks and job titles alike."""
+    return gettext("%(year)s年%(period)s") % {"year": year, "period": Period(period).label}

@@ -5,17 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.utils.translation import gettext as _
-
-from xian_enforcement.org.models import Department
-
 from . import report_selectors as selectors
-from .choices import Period
+from .choices import period_label
 from .exports import county_workbook
-
-
-def period_label(year: int, period: str) -> str:
-    return _("%(year)s年%(period)s") % {"year": year, "period": Period(period).label}
 
 
 def county_workbook_for(user, year: int, period: str) -> tuple[bytes, int]:
@@ -23,7 +15,7 @@ def county_workbook_for(user, year: int, period: str) -> tuple[bytes, int]:
     number of units in it: one builder for the direct download and the background job."""
     aggregate = selectors.county_aggregate(user, year, period)
     units = selectors.departments_for_reports(user)
-    region = Department.objects.filter(pk__in=units).select_related("region").first()
+    region = units.select_related("region").first()
     content = county_workbook(
         aggregate,
         region_name=region.region.name if region else "",

@@ -23,8 +23,8 @@ from xian_enforcement.org.scoping import scope_for
 
 from . import report_layout, services
 from . import report_selectors as selectors
-from .choices import EDITABLE_STATUSES, Period, ReportStatus
-from .export_jobs import county_workbook_for, period_label
+from .choices import EDITABLE_STATUSES, Period, ReportStatus, period_label
+from .export_jobs import county_workbook_for
 from .exports import unit_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
